@@ -1,0 +1,38 @@
+// Shared jest settings: @swc/jest compiles TypeScript (legacy decorators for TypeORM); `tsc -b` type-checks
+// separately. Workspace packages resolve to their sources, so tests never need a build first.
+const path = require('node:path');
+
+const root = __dirname;
+
+module.exports = function jestConfig(dir, overrides = {}) {
+  return {
+    displayName: path.relative(root, dir) || 'root',
+    rootDir: dir,
+    testEnvironment: 'node',
+    testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/**/*.e2e.ts'],
+    testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+    transform: {
+      '^.+\\.ts$': [
+        '@swc/jest',
+        {
+          jsc: {
+            parser: { syntax: 'typescript', decorators: true },
+            transform: { legacyDecorator: true, decoratorMetadata: true },
+            target: 'es2022',
+          },
+          module: { type: 'commonjs' },
+          sourceMaps: 'inline',
+        },
+      ],
+    },
+    moduleNameMapper: {
+      '^@partnership/subgraph-kit$': path.join(root, 'packages/subgraph-kit/src/index.ts'),
+      '^@partnership/subgraph-kit/testing$': path.join(root, 'packages/subgraph-kit/src/testing.ts'),
+      '^@partnership/(institutions|agreements|training)$': path.join(root, 'subgraphs/$1/src/server.ts'),
+      '^@partnership/gateway$': path.join(root, 'gateway/src/create-gateway.ts'),
+    },
+    globalSetup: path.join(root, 'jest.global-setup.js'),
+    testTimeout: 60_000,
+    ...overrides,
+  };
+};

@@ -1,0 +1,11 @@
+// `npm test` at the root runs every workspace's tests; `npm test -w <workspace>` runs one.
+module.exports = {
+  projects: [
+    '<rootDir>/packages/subgraph-kit',
+    '<rootDir>/subgraphs/institutions',
+    '<rootDir>/subgraphs/agreements',
+    '<rootDir>/subgraphs/training',
+    '<rootDir>/gateway',
+    '<rootDir>/tests',
+  ],
+};

@@ -1,0 +1,9 @@
+// Says once, plainly, when the MySQL tests will be skipped and how to turn them on.
+module.exports = async function announceMysql() {
+  if (!process.env.MYSQL_TEST_URL) {
+    process.stdout.write(
+      '\n[tests] MYSQL_TEST_URL is not set: every test named "... on MySQL" is SKIPPED (they need a MySQL/MariaDB server).\n' +
+        '[tests] To run them: MYSQL_TEST_URL=mysql://root@127.0.0.1:3306/partnership_test npm test (the server must allow CREATE DATABASE).\n\n',
+    );
+  }
+};

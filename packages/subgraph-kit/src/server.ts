@@ -1,0 +1,136 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import express from 'express';
+import type { DocumentNode, GraphQLFormattedError } from 'graphql';
+import type { SubgraphConfig } from './config';
+import { createDatabase, openAndMigrate, type Database } from './data-source';
+import { createLogger, type Logger } from './logger';
+import type { SyntheticPlan } from './synthetic-plan';
+
+/** What a subgraph package declares about itself; the kit turns it into a running service. */
+export interface SubgraphDefinition<Context extends object> {
+  name: string;
+  typeDefs: DocumentNode;
+  resolvers: GraphQLResolverMap<Context>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: Function[];
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: Function[];
+  /** Inserts the reference records that are missing; never changes existing ones (idempotent). */
+  loadReferenceData(database: Database): Promise<void>;
+  /** Writes this subgraph's share of a synthetic data plan (tests, benchmarks, `npm run synthetic`). */
+  loadSyntheticData(database: Database, plan: SyntheticPlan): Promise<void>;
+  /** Per-request context: fresh DataLoaders for every request. */
+  createContext(database: Database): Context;
+}
+
+export interface SubgraphServer {
+  name: string;
+  database: Database;
+  logger: Logger;
+  /** Starts listening; port 0 picks a free port. Resolves with the GraphQL URL. */
+  listen(port?: number, host?: string): Promise<string>;
+  /** The GraphQL URL once listening. */
+  readonly url: string;
+  /** Stops accepting requests, lets requests in flight finish, closes the database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds a subgraph service: opens its database, applies migrations, loads reference data, and prepares
+ * an HTTP server with `/graphql`, `/health/live` and `/health/ready`. Does not listen until `listen()`.
+ */
+export async function buildSubgraph<Context extends object>(
+  definition: SubgraphDefinition<Context>,
+  config: SubgraphConfig,
+): Promise<SubgraphServer> {
+  const logger = createLogger(definition.name);
+  const database = createDatabase({
+    url: config.databaseUrl,
+    name: definition.name,
+    dataDir: config.dataDir,
+    entities: definition.entities,
+    migrations: definition.migrations,
+    logger,
+  });
+  await openAndMigrate(database, logger);
+  if (config.loadReferenceData !== false) {
+    const before = database.statements.count;
+    await definition.loadReferenceData(database);
+    logger.info({ statements: database.statements.count - before }, 'reference data checked');
+  }
+
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createServer(app);
+  let url = '';
+
+  const apollo = new ApolloServer<Context>({
+    schema: buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: definition.resolvers }]),
+    includeStacktraceInErrorResponses: false,
+    formatError: (formatted, error) => maskInternalError(formatted, error, logger),
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+    ],
+  });
+  await apollo.start();
+
+  app.get('/health/live', (_req, res) => {
+    res.json({ status: 'ok', service: definition.name });
+  });
+  app.get('/health/ready', async (_req, res) => {
+    try {
+      await database.dataSource.query('SELECT 1');
+      res.json({ status: 'ready', service: definition.name });
+    } catch (err) {
+      logger.warn({ err }, 'readiness check failed');
+      res.status(503).json({ status: 'unavailable', service: definition.name, reason: 'database unreachable' });
+    }
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, { context: async () => definition.createContext(database) }),
+  );
+
+  return {
+    name: definition.name,
+    database,
+    logger,
+    get url() {
+      return url;
+    },
+    listen(port = config.port, host = config.host ?? '127.0.0.1') {
+      return new Promise<string>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          httpServer.off('error', reject);
+          const address = httpServer.address() as AddressInfo;
+          url = `http://${host}:${address.port}/graphql`;
+          logger.info({ url }, 'listening');
+          resolve(url);
+        });
+      });
+    },
+    async stop() {
+      await apollo.stop();
+      if (database.dataSource.isInitialized) await database.dataSource.destroy();
+    },
+  };
+}
+
+// Clients see the code and a safe message; internal details go to the log only.
+function maskInternalError(formatted: GraphQLFormattedError, error: unknown, logger: Logger): GraphQLFormattedError {
+  const code = formatted.extensions?.code;
+  if (code !== undefined && code !== 'INTERNAL_SERVER_ERROR') return formatted;
+  logger.error({ err: error, path: formatted.path }, 'internal error');
+  return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}

@@ -1,0 +1,39 @@
+import type { Logger as TypeOrmLogger } from 'typeorm';
+import type { Logger } from './logger';
+
+/**
+ * TypeORM's logger for a subgraph: counts every SQL statement sent (tests and benchmarks read the count to
+ * prove there is no N+1) and passes statements to the service log at debug level, failures at error level.
+ */
+export class SqlStatementLog implements TypeOrmLogger {
+  /** Statements sent since this DataSource opened. */
+  count = 0;
+
+  constructor(private readonly service: Logger) {}
+
+  logQuery(query: string, parameters?: unknown): void {
+    this.count += 1;
+    this.service.debug({ sql: query, parameters }, 'sql');
+  }
+
+  logQueryError(error: string | Error, query: string): void {
+    this.service.error({ err: error, sql: query }, 'sql statement failed');
+  }
+
+  logQuerySlow(time: number, query: string): void {
+    this.service.warn({ ms: time, sql: query }, 'slow sql statement');
+  }
+
+  logSchemaBuild(message: string): void {
+    this.service.debug(message);
+  }
+
+  logMigration(message: string): void {
+    this.service.info(message);
+  }
+
+  log(level: 'log' | 'info' | 'warn', message: unknown): void {
+    if (level === 'warn') this.service.warn(String(message));
+    else this.service.info(String(message));
+  }
+}

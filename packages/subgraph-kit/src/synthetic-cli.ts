@@ -1,0 +1,28 @@
+import { subgraphConfigFromEnv } from './config';
+import { createDatabase, openAndMigrate } from './data-source';
+import { createLogger } from './logger';
+import type { SubgraphDefinition } from './server';
+import { syntheticCountsFromArgs, syntheticPlan } from './synthetic-plan';
+
+/**
+ * `npm run synthetic -w subgraphs/<name> -- --institutions 500 --agreements 200`: writes this subgraph's share of
+ * the synthetic plan into the database the service would use (same environment variables). Reports what it wrote.
+ */
+export async function runSyntheticCli<Context extends object>(definition: SubgraphDefinition<Context>, args: readonly string[] = process.argv.slice(2)): Promise<void> {
+  const logger = createLogger(definition.name);
+  const config = subgraphConfigFromEnv(definition.name, 0);
+  const database = createDatabase({ url: config.databaseUrl, name: definition.name, dataDir: config.dataDir, entities: definition.entities, migrations: definition.migrations, logger });
+  try {
+    const counts = syntheticCountsFromArgs(args);
+    await openAndMigrate(database, logger);
+    const started = Date.now();
+    logger.info({ counts, database: database.describe }, 'writing synthetic data');
+    await definition.loadSyntheticData(database, syntheticPlan(counts));
+    logger.info({ ms: Date.now() - started, statements: database.statements.count }, 'synthetic data written');
+  } catch (err) {
+    process.stderr.write(`[${definition.name}] synthetic data not written: ${(err as Error).message}\n`);
+    process.exitCode = 1;
+  } finally {
+    if (database.dataSource.isInitialized) await database.dataSource.destroy();
+  }
+}

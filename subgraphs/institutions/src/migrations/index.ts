@@ -1,0 +1,4 @@
+import { CreateInstitutions1795698000000 } from './1795698000000-create-institutions';
+
+/** Every migration of this subgraph, oldest first. Add new ones at the end; never edit an applied one. */
+export const migrations = [CreateInstitutions1795698000000];

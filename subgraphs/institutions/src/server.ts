@@ -1,0 +1,10 @@
+import { buildSubgraph, type SubgraphConfig, type SubgraphServer } from '@partnership/subgraph-kit';
+import { institutionsSubgraph } from './definition';
+
+export { institutionsSubgraph } from './definition';
+export const DEFAULT_PORT = 4001;
+
+/** Builds the institutions subgraph (database migrated, reference data loaded) without listening. */
+export function createInstitutionsServer(config: SubgraphConfig): Promise<SubgraphServer> {
+  return buildSubgraph(institutionsSubgraph, config);
+}

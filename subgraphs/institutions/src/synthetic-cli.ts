@@ -1,0 +1,4 @@
+import { runSyntheticCli } from '@partnership/subgraph-kit';
+import { institutionsSubgraph } from './definition';
+
+void runSyntheticCli(institutionsSubgraph);
