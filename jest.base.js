@@ -32,6 +32,7 @@ module.exports = function jestConfig(dir, overrides = {}) {
       '^@partnership/gateway$': path.join(root, 'gateway/src/create-gateway.ts'),
     },
     globalSetup: path.join(root, 'jest.global-setup.js'),
+    setupFiles: [path.join(root, 'jest.setup-env.js')],
     testTimeout: 60_000,
     ...overrides,
   };

@@ -8,6 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
+import { createDatabase } from './data-source';
+import { createLogger } from './logger';
+import { buildSubgraph, type SubgraphDefinition, type SubgraphServer } from './server';
 
 export const mysqlTestUrl: string | undefined = process.env.MYSQL_TEST_URL || undefined;
 
@@ -81,5 +84,109 @@ export async function postGraphQL<T = Record<string, unknown>>(
     return { status: response.status, body: JSON.parse(text) as GraphQLResponse<T>['body'] };
   } catch {
     throw new Error(`not JSON (HTTP ${response.status}): ${text.slice(0, 500)}`);
+  }
+}
+
+/** A scratch database for a test file: SQLite in a temporary folder, or a scratch MySQL database. */
+export interface ScratchTarget {
+  url: string;
+  dispose(): Promise<void>;
+}
+
+export const scratchTargets: Array<{ label: string; describe: (name: string, fn: () => void) => void; open: (label: string) => Promise<ScratchTarget> }> = [
+  {
+    label: 'SQLite',
+    describe: (name, fn) => describe(`${name} on SQLite`, fn),
+    open: async (label) => {
+      const file = createScratchSqlite(label);
+      return { url: file.url, dispose: async () => file.remove() };
+    },
+  },
+  {
+    label: 'MySQL',
+    describe: describeOnMysql,
+    open: async (label) => {
+      const db = await createScratchMysqlDatabase(label);
+      return { url: db.url, dispose: db.drop };
+    },
+  },
+];
+
+/**
+ * What every subgraph's storage must do, on SQLite and on MySQL: migrations build every table and `down` removes
+ * them all again; reference data is present exactly once after two starts on the same database; MySQL tables
+ * store text as utf8mb4.
+ */
+export function describeStorageContract<Context extends object>(definition: SubgraphDefinition<Context>): void {
+  for (const target of scratchTargets) {
+    target.describe(`${definition.name} storage`, () => {
+      let scratch: ScratchTarget;
+      beforeEach(async () => {
+        scratch = await target.open(definition.name);
+      });
+      afterEach(async () => {
+        await scratch.dispose();
+      });
+
+      test('migrations create every table, and down removes them all', async () => {
+        const logger = createLogger(definition.name, 'silent');
+        const db = createDatabase({ url: scratch.url, name: definition.name, entities: definition.entities, migrations: definition.migrations, logger });
+        await db.dataSource.initialize();
+        try {
+          const tables = db.dataSource.entityMetadatas.map((m) => m.tableName).sort();
+          const present = async () => {
+            const runner = db.dataSource.createQueryRunner();
+            try {
+              return (await Promise.all(tables.map(async (t) => ((await runner.hasTable(t)) ? t : null)))).filter((t) => t !== null);
+            } finally {
+              await runner.release();
+            }
+          };
+          expect(await present()).toEqual([]);
+          const applied = await db.dataSource.runMigrations({ transaction: 'each' });
+          expect(applied.map((m) => m.name)).toEqual(definition.migrations.map((m) => m.name));
+          expect(await present()).toEqual(tables);
+          for (let i = 0; i < applied.length; i += 1) await db.dataSource.undoLastMigration({ transaction: 'each' });
+          expect(await present()).toEqual([]);
+          expect(await db.dataSource.runMigrations({ transaction: 'each' })).toHaveLength(applied.length);
+          expect(await present()).toEqual(tables);
+        } finally {
+          await db.dataSource.destroy();
+        }
+      });
+
+      test('reference data is there exactly once after two starts', async () => {
+        const countRows = async (server: SubgraphServer) => {
+          const counts: Record<string, number> = {};
+          for (const meta of server.database.dataSource.entityMetadatas) counts[meta.tableName] = await server.database.dataSource.getRepository(meta.target).count();
+          return counts;
+        };
+        const first = await buildSubgraph(definition, { port: 0, databaseUrl: scratch.url });
+        const afterFirst = await countRows(first);
+        await first.stop();
+        const second = await buildSubgraph(definition, { port: 0, databaseUrl: scratch.url });
+        const before = second.database.statements.count;
+        const afterSecond = await countRows(second);
+        await second.stop();
+        expect(Object.values(afterFirst).some((n) => n > 0)).toBe(true);
+        expect(afterSecond).toEqual(afterFirst);
+        expect(second.database.statements.count).toBeGreaterThan(before);
+      });
+
+      if (target.label === 'MySQL') {
+        test('every text column is utf8mb4', async () => {
+          const server = await buildSubgraph(definition, { port: 0, databaseUrl: scratch.url, loadReferenceData: false });
+          try {
+            const rows = (await server.database.dataSource.query(
+              "SELECT TABLE_NAME AS t, COLUMN_NAME AS c, CHARACTER_SET_NAME AS cs FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND CHARACTER_SET_NAME IS NOT NULL AND TABLE_NAME <> 'migrations'",
+            )) as Array<{ t: string; c: string; cs: string }>;
+            expect(rows.length).toBeGreaterThan(0);
+            expect(rows.filter((r) => r.cs !== 'utf8mb4')).toEqual([]);
+          } finally {
+            await server.stop();
+          }
+        });
+      }
+    });
   }
 }

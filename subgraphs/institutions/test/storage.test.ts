@@ -1,0 +1,4 @@
+import { describeStorageContract } from '@partnership/subgraph-kit/testing';
+import { institutionsSubgraph } from '../src/definition';
+
+describeStorageContract(institutionsSubgraph);
