@@ -1,0 +1,20 @@
+# One image for every service of the federation; docker-compose.yml picks the entry point per service.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json .npmrc tsconfig.base.json tsconfig.json ./
+COPY packages/subgraph-kit/package.json packages/subgraph-kit/
+COPY subgraphs/institutions/package.json subgraphs/institutions/
+COPY subgraphs/agreements/package.json subgraphs/agreements/
+COPY subgraphs/training/package.json subgraphs/training/
+COPY gateway/package.json gateway/
+COPY supergraph/package.json supergraph/
+RUN npm ci
+COPY . .
+RUN npx tsc -b && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production HOST=0.0.0.0
+WORKDIR /app
+COPY --from=build /app /app
+USER node
