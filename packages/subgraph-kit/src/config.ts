@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+
 /** The settings of one subgraph service, read only from environment variables, each with a local default. */
 export interface SubgraphConfig {
   /** Port to listen on; 0 picks a free one (tests). */
@@ -13,7 +15,7 @@ export interface SubgraphConfig {
 }
 
 /**
- * `PORT` (default `defaultPort`), `HOST` (default 127.0.0.1), `<NAME>_DATABASE_URL` or else `DATABASE_URL`, `DATA_DIR` (default `./data`).
+ * `PORT` (default `defaultPort`), `HOST` (default 127.0.0.1), `<NAME>_DATABASE_URL` or else `DATABASE_URL`, `DATA_DIR` (default `./data` where npm was run).
  * Throws a message naming the variable when a value is unusable.
  */
 export function subgraphConfigFromEnv(name: string, defaultPort: number, env: NodeJS.ProcessEnv = process.env): SubgraphConfig {
@@ -22,7 +24,9 @@ export function subgraphConfigFromEnv(name: string, defaultPort: number, env: No
     port: portFromEnv(env, 'PORT', defaultPort),
     host: env.HOST || '127.0.0.1',
     databaseUrl: env[prefixed] || env.DATABASE_URL || undefined,
-    dataDir: env.DATA_DIR || 'data',
+    // npm runs workspace scripts inside the workspace folder; INIT_CWD is where the user typed the command,
+    // so `npm start` and `npm start -w subgraphs/<name>` at the root share ./data.
+    dataDir: resolve(env.INIT_CWD || process.cwd(), env.DATA_DIR || 'data'),
     loadReferenceData: env.LOAD_REFERENCE_DATA !== 'false',
   };
 }

@@ -122,15 +122,15 @@ function institutionsQueries(openDatabase: () => Promise<{ url: string; dispose(
     expect(status).toBe(200);
     expect(body.data === null ? [null] : Object.values(body.data)).toEqual([null]);
     expect(body.errors).toHaveLength(1);
-    expect(body.errors[0].extensions).toEqual({ code: 'BAD_USER_INPUT', field });
-    expect(body.errors[0].message).toMatch(/must/);
+    expect(body.errors![0].extensions).toEqual({ code: 'BAD_USER_INPUT', field });
+    expect(body.errors![0].message).toMatch(/must/);
     expect(JSON.stringify(body)).not.toMatch(/at .*\.ts|stack/i);
   });
 
-  test('an unknown enum value in variables is BAD_USER_INPUT naming the allowed values', async () => {
+  test('an unknown enum value in variables is BAD_USER_INPUT naming the value', async () => {
     const { body } = await gql('query ($c: Country) { institutions(filter: { country: $c }) { totalCount } }', { c: 'ZZ' });
-    expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
-    expect(body.errors[0].message).toMatch(/ZZ/);
+    expect(body.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
+    expect(body.errors![0].message).toMatch(/"ZZ"/);
   });
 }
 

@@ -1,0 +1,7 @@
+import type { TrainingContext } from '../context';
+
+/** Agreement is owned by the agreements subgraph; this one only adds the programmes each provides for. */
+export const Agreement = {
+  __resolveReference: (reference: { id: string }) => reference,
+  trainingPrograms: ({ id }: { id: string }, _: unknown, { loaders }: TrainingContext) => loaders.programmesOfAgreement.load(id),
+};

@@ -1,0 +1,11 @@
+import { partialDateOrNull } from '@partnership/subgraph-kit';
+import type { TrainingContext } from '../context';
+import type { Cohort as CohortRow } from '../entities';
+import { institutionReference } from './references';
+
+export const Cohort = {
+  program: (cohort: CohortRow, _: unknown, { loaders }: TrainingContext) => loaders.program.load(cohort.programId),
+  hostInstitution: (cohort: CohortRow) => institutionReference(cohort.hostInstitutionId),
+  startsOn: (cohort: CohortRow) => partialDateOrNull(cohort.startsOn, cohort.startsOnLabel),
+  placements: (cohort: CohortRow, _: unknown, { loaders }: TrainingContext) => loaders.placementsOfCohort.load(cohort.id),
+};

@@ -1,0 +1,4 @@
+import { runSyntheticCli } from '@partnership/subgraph-kit';
+import { trainingSubgraph } from './definition';
+
+void runSyntheticCli(trainingSubgraph);
