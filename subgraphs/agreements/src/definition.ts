@@ -1,0 +1,21 @@
+import { loadReferenceRows, subgraphTypeDefs, type SubgraphDefinition } from '@partnership/subgraph-kit';
+import { createContext, type AgreementsContext } from './context';
+import { entities } from './entities';
+import { migrations } from './migrations';
+import { referenceTables } from './reference-data';
+import { resolvers } from './resolvers';
+import { loadSyntheticData } from './synthetic';
+
+/** Everything the subgraph-kit needs to run the agreements subgraph. */
+export const agreementsSubgraph: SubgraphDefinition<AgreementsContext> = {
+  name: 'agreements',
+  typeDefs: subgraphTypeDefs(__dirname),
+  resolvers,
+  entities,
+  migrations,
+  loadReferenceData: async (database) => {
+    await loadReferenceRows(database.dataSource, referenceTables());
+  },
+  loadSyntheticData,
+  createContext,
+};

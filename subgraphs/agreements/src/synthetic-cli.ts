@@ -1,0 +1,4 @@
+import { runSyntheticCli } from '@partnership/subgraph-kit';
+import { agreementsSubgraph } from './definition';
+
+void runSyntheticCli(agreementsSubgraph);
