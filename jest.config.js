@@ -5,6 +5,7 @@ module.exports = {
     '<rootDir>/subgraphs/institutions',
     '<rootDir>/subgraphs/agreements',
     '<rootDir>/subgraphs/training',
+    '<rootDir>/supergraph',
     '<rootDir>/gateway',
     '<rootDir>/tests',
   ],

@@ -1,0 +1,157 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type ErrorRequestHandler } from 'express';
+import type { GraphQLSchema } from 'graphql';
+import pino, { type Logger } from 'pino';
+import type { GatewayConfig } from './config';
+import { corsAllowList } from './cors';
+import { examplesFor, explorerAssets, loadExamples, sendExplorerPage, wantsExplorerPage } from './explorer';
+import { checkSubgraphHealth, createSubgraphAgent, createSubgraphFetcher } from './subgraph-http';
+import { supergraphFromFile, type CheckedSupergraph } from './supergraph-file';
+
+export { gatewayConfigFromEnv, subgraphUrlVariable, type GatewayConfig } from './config';
+
+export interface Gateway {
+  logger: Logger;
+  /** Starts listening; port 0 picks a free port. Resolves with the GraphQL URL. */
+  listen(port?: number, host?: string): Promise<string>;
+  /** The GraphQL URL once listening. */
+  readonly url: string;
+  /** Stops accepting requests, lets requests in flight finish, stops watching the supergraph, closes connections. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds the gateway: @apollo/gateway over the supergraph file (reloaded when it changes), Apollo Server on
+ * express with `/graphql`, `/health/live`, `/health/ready` and the explorer at `/`. Loads the supergraph
+ * (and fails with the reason when it cannot be served) but does not listen until `listen()`.
+ */
+export async function createGateway(config: GatewayConfig, options: { logger?: Logger } = {}): Promise<Gateway> {
+  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'gateway' } });
+  const agent = createSubgraphAgent();
+  let serving: CheckedSupergraph | undefined;
+  let apiSchema: GraphQLSchema | undefined;
+
+  // @apollo/gateway sends usage metrics to Apollo (and probes cloud metadata addresses) unless this is set.
+  // The gateway runs offline; APOLLO_TELEMETRY_DISABLED=false turns it back on.
+  process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
+
+  const gateway = new ApolloGateway({
+    logger,
+    supergraphSdl: supergraphFromFile({
+      path: config.supergraphPath,
+      pollIntervalMs: config.supergraphPollIntervalMs,
+      urlOverride: config.subgraphUrlOverride,
+      logger,
+      onServing: (supergraph) => {
+        serving = supergraph;
+      },
+    }),
+    // Routing URLs come from the supergraph unless `<NAME>_URL` overrides them.
+    buildService: ({ name, url }) =>
+      new RemoteGraphQLDataSource({
+        url: config.subgraphUrlOverride(name) ?? url,
+        fetcher: createSubgraphFetcher(name, agent, config.subgraphTimeoutMs),
+      }),
+  });
+  gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
+    apiSchema = schema;
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createServer(app);
+  let url = '';
+
+  const apollo = new ApolloServer({
+    gateway,
+    logger,
+    introspection: config.introspection,
+    includeStacktraceInErrorResponses: false,
+    stopOnTerminationSignals: false,
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginDrainHttpServer({ httpServer })],
+  });
+  try {
+    await apollo.start();
+  } catch (error) {
+    await agent.close();
+    throw error;
+  }
+
+  const examples = loadExamples(config.examplesDir, logger);
+  app.use(corsAllowList(config.corsOrigins));
+  app.get('/health/live', (_req, res) => {
+    res.json({ status: 'ok', service: 'gateway' });
+  });
+  app.get('/health/ready', async (_req, res) => {
+    const supergraph = serving;
+    if (!supergraph) {
+      res.status(503).json({ status: 'unavailable', service: 'gateway', reason: 'no supergraph loaded', subgraphs: [] });
+      return;
+    }
+    const probeTimeoutMs = Math.min(config.subgraphTimeoutMs, 5000);
+    const subgraphs = await Promise.all(supergraph.subgraphs.map((s) => checkSubgraphHealth(s.name, s.url, agent, probeTimeoutMs)));
+    const ready = subgraphs.every((s) => s.status === 'ready');
+    if (!ready) logger.warn({ subgraphs: subgraphs.filter((s) => s.status !== 'ready') }, 'not ready: a subgraph does not answer');
+    res.status(ready ? 200 : 503).json({
+      status: ready ? 'ready' : 'unavailable',
+      service: 'gateway',
+      supergraph: { path: config.supergraphPath, id: supergraph.id },
+      subgraphs,
+    });
+  });
+  app.use(explorerAssets());
+  app.get('/', (_req, res) => sendExplorerPage(res, examplesFor(apiSchema, examples)));
+  app.get('/graphql', (req, res, next) => (wantsExplorerPage(req) ? sendExplorerPage(res, examplesFor(apiSchema, examples)) : next()));
+  app.use('/graphql', express.json({ limit: '5mb' }), expressMiddleware(apollo));
+  app.use((_req, res) => {
+    res.status(404).json({ errors: [{ message: 'Not found: GraphQL is served at /graphql', extensions: { code: 'NOT_FOUND' } }] });
+  });
+  app.use(requestErrors(logger));
+
+  return {
+    logger,
+    get url() {
+      return url;
+    },
+    listen(port = config.port, host = config.host) {
+      return new Promise<string>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          httpServer.off('error', reject);
+          const address = httpServer.address() as AddressInfo;
+          url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}/graphql`;
+          logger.info({ url, supergraph: config.supergraphPath }, 'listening');
+          resolve(url);
+        });
+      });
+    },
+    async stop() {
+      await apollo.stop();
+      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      await agent.close();
+    },
+  };
+}
+
+// Bodies that are not JSON, or too large, get a GraphQL-shaped 4xx instead of express's HTML page.
+function requestErrors(logger: Logger): ErrorRequestHandler {
+  return (error: { type?: string; status?: number; message?: string }, _req, res, next) => {
+    if (res.headersSent) return next(error);
+    if (error.type === 'entity.parse.failed') {
+      res.status(400).json({ errors: [{ message: `The request body is not valid JSON: ${error.message}`, extensions: { code: 'BAD_REQUEST' } }] });
+    } else if (error.type === 'entity.too.large') {
+      res.status(413).json({ errors: [{ message: 'The request body is too large (at most 5 MB)', extensions: { code: 'BAD_REQUEST' } }] });
+    } else if (error.status !== undefined && error.status >= 400 && error.status < 500) {
+      res.status(error.status).json({ errors: [{ message: error.message ?? 'Bad request', extensions: { code: 'BAD_REQUEST' } }] });
+    } else {
+      logger.error({ err: error }, 'request failed');
+      res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+    }
+  };
+}

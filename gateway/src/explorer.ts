@@ -1,0 +1,133 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import express, { type Request, type Router } from 'express';
+import { parse, validate, type GraphQLSchema } from 'graphql';
+import type { Logger } from 'pino';
+import { gatewayPackageDir } from './config';
+
+/**
+ * The browser explorer: GraphiQL's browser bundle with the React and ReactDOM UMD builds, all served by the
+ * gateway from its own npm packages, so it works with no internet access. Nothing on the page comes from
+ * another origin, and the Content-Security-Policy tells the browser to refuse anything that would.
+ */
+export const explorerAssetsPath = '/explorer';
+
+const assets: Record<string, { file: string; type: string }> = {
+  'graphiql.min.js': { file: packageFile('graphiql', 'graphiql.min.js'), type: 'text/javascript; charset=utf-8' },
+  'graphiql.min.css': { file: packageFile('graphiql', 'graphiql.min.css'), type: 'text/css; charset=utf-8' },
+  'react.production.min.js': { file: packageFile('react', 'umd/react.production.min.js'), type: 'text/javascript; charset=utf-8' },
+  'react-dom.production.min.js': { file: packageFile('react-dom', 'umd/react-dom.production.min.js'), type: 'text/javascript; charset=utf-8' },
+  'explorer.js': { file: join(gatewayPackageDir, 'explorer', 'explorer.js'), type: 'text/javascript; charset=utf-8' },
+  'explorer.css': { file: join(gatewayPackageDir, 'explorer', 'explorer.css'), type: 'text/css; charset=utf-8' },
+};
+
+const contentSecurityPolicy = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "frame-ancestors 'self'",
+].join('; ');
+
+/** A saved operation offered in the explorer. */
+export interface ExplorerExample {
+  name: string;
+  description: string;
+  /** The operation text as saved, without its `# variables:` line. */
+  query: string;
+  variables: Record<string, unknown>;
+}
+
+/**
+ * Reads `.graphql` files from `dir`: each holds one operation opened by comment lines, a description and
+ * `# variables: { ...json }`. A missing folder means no examples; an unreadable file is logged and skipped.
+ */
+export function loadExamples(dir: string, logger: Logger): ExplorerExample[] {
+  if (!existsSync(dir)) return [];
+  const examples: ExplorerExample[] = [];
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.graphql')).sort()) {
+    try {
+      const text = readFileSync(join(dir, file), 'utf8');
+      const document = parse(text);
+      const operation = document.definitions.find((d) => d.kind === 'OperationDefinition');
+      const comments = text.split('\n').filter((line) => line.startsWith('#')).map((line) => line.slice(1).trim());
+      const variablesLine = comments.find((line) => line.startsWith('variables:'));
+      examples.push({
+        name: operation && 'name' in operation && operation.name ? operation.name.value : file.replace(/\.graphql$/, ''),
+        description: comments.filter((line) => !line.startsWith('variables:')).join(' '),
+        query: text.split('\n').filter((line) => !/^#\s*variables:/.test(line)).join('\n').trim() + '\n',
+        variables: variablesLine ? (JSON.parse(variablesLine.slice(variablesLine.indexOf(':') + 1)) as Record<string, unknown>) : {},
+      });
+    } catch (error) {
+      logger.warn({ file: join(dir, file), reason: (error as Error).message }, 'explorer example skipped');
+    }
+  }
+  return examples;
+}
+
+/** The examples that the schema being served can run (another supergraph may not have our fields). */
+export function examplesFor(schema: GraphQLSchema | undefined, examples: ExplorerExample[]): ExplorerExample[] {
+  if (!schema) return [];
+  return examples.filter((example) => validate(schema, parse(example.query)).length === 0);
+}
+
+/** The HTML page: assets by path from the gateway's root, examples embedded as JSON. */
+export function explorerPage(examples: ExplorerExample[], endpoint = '/graphql'): string {
+  // JSON inside <script> must not close the element early.
+  const json = JSON.stringify(examples).replace(/</g, '\\u003c');
+  return `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>GraphQL explorer · Uzbekistan–France healthcare partnership</title>
+    <link rel="icon" href="data:," />
+    <link rel="stylesheet" href="${explorerAssetsPath}/graphiql.min.css" />
+    <link rel="stylesheet" href="${explorerAssetsPath}/explorer.css" />
+  </head>
+  <body>
+    <div id="explorer" data-endpoint="${endpoint}"><p class="explorer-loading">Loading the GraphQL explorer…</p></div>
+    <noscript>The explorer needs JavaScript. Without it, send GraphQL requests to ${endpoint} with POST.</noscript>
+    <script id="explorer-examples" type="application/json">${json}</script>
+    <script src="${explorerAssetsPath}/react.production.min.js"></script>
+    <script src="${explorerAssetsPath}/react-dom.production.min.js"></script>
+    <script src="${explorerAssetsPath}/graphiql.min.js"></script>
+    <script src="${explorerAssetsPath}/explorer.js"></script>
+  </body>
+</html>
+`;
+}
+
+/** Whether a GET asks for a page rather than a GraphQL result (a browser's navigation, no `query` parameter). */
+export function wantsExplorerPage(req: Request): boolean {
+  if (req.query.query !== undefined || req.query.extensions !== undefined) return false;
+  return req.accepts(['application/json', 'application/graphql-response+json', 'text/html']) === 'text/html';
+}
+
+/** Routes: `/explorer/<asset>` for the files, and `send` for the page (mounted by the caller on `/` and `/graphql`). */
+export function explorerAssets(): Router {
+  const router = express.Router();
+  router.get(`${explorerAssetsPath}/:asset`, (req, res, next) => {
+    const asset = Object.hasOwn(assets, req.params.asset) ? assets[req.params.asset] : undefined;
+    if (!asset) return next();
+    res.type(asset.type);
+    res.setHeader('cache-control', 'public, max-age=3600');
+    res.sendFile(asset.file, (error) => {
+      if (error && !res.headersSent) next(error);
+    });
+  });
+  return router;
+}
+
+export function sendExplorerPage(res: express.Response, examples: ExplorerExample[]): void {
+  res.setHeader('content-security-policy', contentSecurityPolicy);
+  res.setHeader('cache-control', 'no-cache');
+  res.type('html').send(explorerPage(examples));
+}
+
+// Files inside installed packages; their package.json "exports" do not list them, so resolve the package folder.
+function packageFile(packageName: string, file: string): string {
+  return join(dirname(require.resolve(`${packageName}/package.json`)), file);
+}

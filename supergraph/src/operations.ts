@@ -1,0 +1,37 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, type DocumentNode } from 'graphql';
+
+/**
+ * A saved client operation: a `.graphql` file holding one operation, opened by comment lines —
+ * a description, then `# variables: { ...json }` with example variables.
+ */
+export interface SavedOperation {
+  file: string;
+  name: string;
+  description: string;
+  variables: Record<string, unknown>;
+  text: string;
+  document: DocumentNode;
+}
+
+export function loadOperations(dir: string): SavedOperation[] {
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.graphql'))
+    .sort()
+    .map((file) => {
+      const text = readFileSync(join(dir, file), 'utf8');
+      const document = parse(text);
+      const operation = document.definitions.find((d) => d.kind === 'OperationDefinition');
+      const comments = text.split('\n').filter((line) => line.startsWith('#')).map((line) => line.slice(1).trim());
+      const variablesLine = comments.find((line) => line.startsWith('variables:'));
+      return {
+        file,
+        name: operation && 'name' in operation && operation.name ? operation.name.value : file,
+        description: comments.filter((line) => !line.startsWith('variables:')).join(' '),
+        variables: variablesLine ? (JSON.parse(variablesLine.slice('variables:'.length)) as Record<string, unknown>) : {},
+        text,
+        document,
+      };
+    });
+}

@@ -1,0 +1,133 @@
+import { readFileSync } from 'node:fs';
+import { validate } from 'graphql';
+import {
+  apiSchemaOf,
+  composeSupergraph,
+  formatProblem,
+  loadPartnershipSubgraphs,
+  operationsDir,
+  supergraphFile,
+  supergraphFileText,
+  type SubgraphSource,
+} from '../src/compose';
+import { loadOperations } from '../src/operations';
+
+const federation = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])';
+
+describe('the committed supergraph', () => {
+  test('equals a fresh composition of the three subgraph SDL files (run `npm run compose` when this fails)', () => {
+    const outcome = composeSupergraph(loadPartnershipSubgraphs());
+    if (!outcome.ok) throw new Error(outcome.errors.map((e) => formatProblem(e, 'error')).join('\n'));
+    expect(outcome.hints.map((h) => formatProblem(h, 'warning'))).toEqual([]);
+    expect(readFileSync(supergraphFile, 'utf8')).toBe(supergraphFileText(outcome.supergraphSdl));
+  });
+
+  test('routes each subgraph to its local port', () => {
+    const text = readFileSync(supergraphFile, 'utf8');
+    expect(text).toContain('INSTITUTIONS @join__graph(name: "institutions", url: "http://localhost:4001/graphql")');
+    expect(text).toContain('AGREEMENTS @join__graph(name: "agreements", url: "http://localhost:4002/graphql")');
+    expect(text).toContain('TRAINING @join__graph(name: "training", url: "http://localhost:4003/graphql")');
+  });
+});
+
+describe('composition errors', () => {
+  const owner: SubgraphSource = {
+    name: 'registry',
+    url: 'http://localhost:5001/graphql',
+    sdl: `${federation}
+type Query { institution(id: ID!): Institution }
+type Institution @key(fields: "id") {
+  id: ID!
+  name: String!
+}
+`,
+  };
+  const conflicting: SubgraphSource = {
+    name: 'partnerships',
+    url: 'http://localhost:5002/graphql',
+    sdl: `${federation}
+type Query { partnerOf(id: ID!): Institution }
+type Institution @key(fields: "id") {
+  id: ID!
+  name: Int @shareable
+}
+`,
+  };
+
+  test('a conflicting field type names the code, both subgraphs, the type, the field and the lines', () => {
+    const outcome = composeSupergraph([owner, conflicting]);
+    if (outcome.ok) throw new Error('composition should have failed');
+    const mismatch = outcome.errors.find((e) => e.code === 'FIELD_TYPE_MISMATCH');
+    expect(mismatch).toMatchObject({
+      subgraphs: ['partnerships', 'registry'],
+      types: ['Institution'],
+      fields: ['Institution.name'],
+    });
+    const text = formatProblem(mismatch!, 'error');
+    expect(text).toContain('error FIELD_TYPE_MISMATCH (subgraphs: partnerships, registry; type: Institution; field: Institution.name)');
+    expect(text).toContain('it has type "Int" in subgraph "partnerships" but type "String!" in subgraph "registry"');
+    expect(text).toContain('at registry: registry SDL:5:3  name: String!');
+    expect(text).toContain('at partnerships: partnerships SDL:5:3  name: Int @shareable');
+  });
+
+  test('hints come back as warnings naming the subgraphs and the field', () => {
+    const nullable = { ...owner, sdl: owner.sdl.replace('name: String!', 'name: String @shareable') };
+    const required = { ...conflicting, sdl: conflicting.sdl.replace('name: Int @shareable', 'name: String! @shareable') };
+    const outcome = composeSupergraph([nullable, required]);
+    if (!outcome.ok) throw new Error(outcome.errors.map((e) => formatProblem(e, 'error')).join('\n'));
+    const hint = outcome.hints.find((h) => h.code === 'INCONSISTENT_BUT_COMPATIBLE_FIELD_TYPE');
+    expect(hint).toMatchObject({ subgraphs: ['partnerships', 'registry'], fields: ['Institution.name'] });
+    expect(formatProblem(hint!, 'warning')).toMatch(/^warning INCONSISTENT_BUT_COMPATIBLE_FIELD_TYPE \(subgraphs: partnerships, registry; type: Institution; field: Institution\.name\)\n/);
+  });
+
+  test('a syntax error names the subgraph and the line instead of throwing', () => {
+    const broken = { ...conflicting, sdl: conflicting.sdl.replace('name: Int', 'name Int') };
+    const outcome = composeSupergraph([owner, broken]);
+    if (outcome.ok) throw new Error('composition should have failed');
+    expect(outcome.errors).toHaveLength(1);
+    expect(formatProblem(outcome.errors[0], 'error')).toMatch(/^error INVALID_GRAPHQL \(subgraph: partnerships\)\n {2}Syntax Error: Expected ":", found Name "Int"\.\n {4}at partnerships: partnerships SDL:5:8/);
+  });
+
+  test('a conflict in a real subgraph file is reported with its file and line', () => {
+    const subgraphs = loadPartnershipSubgraphs();
+    const agreements = subgraphs.find((s) => s.name === 'agreements')!;
+    agreements.sdl = agreements.sdl.replace(/(type Institution @key\(fields: "id"\) \{\n {2}id: ID!\n)/, '$1  name: Int\n');
+    const outcome = composeSupergraph(subgraphs);
+    if (outcome.ok) throw new Error('composition should have failed');
+    const text = outcome.errors.map((e) => formatProblem(e, 'error')).join('\n');
+    expect(text).toContain('error FIELD_TYPE_MISMATCH (subgraphs: agreements, institutions; type: Institution; field: Institution.name)');
+    expect(text).toMatch(/at institutions: subgraphs\/institutions\/src\/schema\.graphql:\d+:3 {2}name: String!/);
+    expect(text).toMatch(/at agreements: subgraphs\/agreements\/src\/schema\.graphql:\d+:3 {2}name: Int/);
+  });
+});
+
+describe('saved client operations', () => {
+  const operations = loadOperations(operationsDir);
+  const schema = (() => {
+    const outcome = composeSupergraph(loadPartnershipSubgraphs());
+    if (!outcome.ok) throw new Error('the subgraphs do not compose');
+    return apiSchemaOf(outcome.supergraphSdl);
+  })();
+
+  test('there are examples for the front-end and the analysts', () => {
+    expect(operations.map((o) => o.name)).toEqual(['AgreementWithParties', 'InstitutionsWithAgreements', 'ProgrammeWithCohorts']);
+    for (const operation of operations) expect(operation.description).not.toBe('');
+  });
+
+  test.each(operations.map((o) => [o.file, o] as const))('%s is valid against the composed API schema', (_file, operation) => {
+    expect(validate(schema, operation.document).map((e) => e.message)).toEqual([]);
+  });
+
+  test('a subgraph change that drops a field an operation uses makes that operation invalid', () => {
+    const subgraphs = loadPartnershipSubgraphs();
+    const agreements = subgraphs.find((s) => s.name === 'agreements')!;
+    const withoutParties = agreements.sdl.replace(/^ {2}"The institutions bound by it, with their roles\."\n {2}parties: \[AgreementParty!\]!\n/m, '');
+    expect(withoutParties).not.toBe(agreements.sdl);
+    agreements.sdl = withoutParties;
+    const outcome = composeSupergraph(subgraphs);
+    if (!outcome.ok) throw new Error(outcome.errors.map((e) => formatProblem(e, 'error')).join('\n'));
+    const changed = apiSchemaOf(outcome.supergraphSdl);
+    const broken = operations.filter((o) => validate(changed, o.document).some((e) => e.message === 'Cannot query field "parties" on type "Agreement".'));
+    expect(broken.map((o) => o.name)).toEqual(['AgreementWithParties', 'ProgrammeWithCohorts']);
+  });
+});
