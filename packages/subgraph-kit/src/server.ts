@@ -11,6 +11,7 @@ import type { DocumentNode, GraphQLFormattedError } from 'graphql';
 import type { SubgraphConfig } from './config';
 import { createDatabase, openAndMigrate, type Database } from './data-source';
 import { createLogger, type Logger } from './logger';
+import { loadReferenceRows, type ReferenceTable } from './reference-rows';
 import type { SyntheticPlan } from './synthetic-plan';
 
 /** What a subgraph package declares about itself; the kit turns it into a running service. */
@@ -22,8 +23,8 @@ export interface SubgraphDefinition<Context extends object> {
   entities: Function[];
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations: Function[];
-  /** Inserts the reference records that are missing; never changes existing ones (idempotent). */
-  loadReferenceData(database: Database): Promise<void>;
+  /** The reference rows from the sources, parents first; the kit inserts the missing ones at start (idempotent). */
+  referenceTables(): ReferenceTable[];
   /** Writes this subgraph's share of a synthetic data plan (tests, benchmarks, `npm run synthetic`). */
   loadSyntheticData(database: Database, plan: SyntheticPlan): Promise<void>;
   /** Per-request context: fresh DataLoaders for every request. */
@@ -61,9 +62,8 @@ export async function buildSubgraph<Context extends object>(
   });
   await openAndMigrate(database, logger);
   if (config.loadReferenceData !== false) {
-    const before = database.statements.count;
-    await definition.loadReferenceData(database);
-    logger.info({ statements: database.statements.count - before }, 'reference data checked');
+    const inserted = await loadReferenceRows(database.dataSource, definition.referenceTables());
+    logger.info({ inserted }, inserted > 0 ? 'reference data loaded' : 'reference data already present');
   }
 
   const app = express();

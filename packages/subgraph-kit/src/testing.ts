@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { createDatabase } from './data-source';
 import { createLogger } from './logger';
+import { loadReferenceRows, removeReferenceRows } from './reference-rows';
 import { buildSubgraph, type SubgraphDefinition, type SubgraphServer } from './server';
 
 export const mysqlTestUrl: string | undefined = process.env.MYSQL_TEST_URL || undefined;
@@ -171,6 +172,20 @@ export function describeStorageContract<Context extends object>(definition: Subg
         expect(Object.values(afterFirst).some((n) => n > 0)).toBe(true);
         expect(afterSecond).toEqual(afterFirst);
         expect(second.database.statements.count).toBeGreaterThan(before);
+      });
+
+      test('reference data has a matching down that removes exactly it', async () => {
+        const server = await buildSubgraph(definition, { port: 0, databaseUrl: scratch.url });
+        try {
+          const { dataSource } = server.database;
+          const total = async () => (await Promise.all(dataSource.entityMetadatas.map((m) => dataSource.getRepository(m.target).count()))).reduce((a, b) => a + b, 0);
+          const loaded = await total();
+          await removeReferenceRows(dataSource, definition.referenceTables());
+          expect(await total()).toBe(0);
+          expect(await loadReferenceRows(dataSource, definition.referenceTables())).toBe(loaded);
+        } finally {
+          await server.stop();
+        }
       });
 
       if (target.label === 'MySQL') {

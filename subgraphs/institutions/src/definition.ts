@@ -1,4 +1,4 @@
-import { loadReferenceRows, subgraphTypeDefs, type SubgraphDefinition } from '@partnership/subgraph-kit';
+import { subgraphTypeDefs, type SubgraphDefinition } from '@partnership/subgraph-kit';
 import { createContext, type InstitutionsContext } from './context';
 import { entities } from './entities';
 import { migrations } from './migrations';
@@ -13,9 +13,7 @@ export const institutionsSubgraph: SubgraphDefinition<InstitutionsContext> = {
   resolvers,
   entities,
   migrations,
-  loadReferenceData: async (database) => {
-    await loadReferenceRows(database.dataSource, referenceTables());
-  },
+  referenceTables,
   loadSyntheticData,
   createContext,
 };

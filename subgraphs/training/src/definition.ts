@@ -1,4 +1,4 @@
-import { loadReferenceRows, subgraphTypeDefs, type SubgraphDefinition } from '@partnership/subgraph-kit';
+import { subgraphTypeDefs, type SubgraphDefinition } from '@partnership/subgraph-kit';
 import { createContext, type TrainingContext } from './context';
 import { entities } from './entities';
 import { migrations } from './migrations';
@@ -19,9 +19,7 @@ export function trainingDefinition(options: TrainingOptions = {}): SubgraphDefin
     resolvers,
     entities,
     migrations,
-    loadReferenceData: async (database) => {
-      await loadReferenceRows(database.dataSource, referenceTables());
-    },
+    referenceTables,
     loadSyntheticData,
     createContext: (database) => createContext(database, options.now),
   };
