@@ -26,6 +26,7 @@ module.exports = function jestConfig(dir, overrides = {}) {
       ],
     },
     moduleNameMapper: {
+      '^@partnership/request-signing$': path.join(root, 'packages/request-signing/src/index.ts'),
       '^@partnership/subgraph-kit$': path.join(root, 'packages/subgraph-kit/src/index.ts'),
       '^@partnership/subgraph-kit/testing$': path.join(root, 'packages/subgraph-kit/src/testing.ts'),
       '^@partnership/(institutions|agreements|training)$': path.join(root, 'subgraphs/$1/src/server.ts'),

@@ -1,0 +1,3 @@
+export * from './caller';
+export * from './local-secret';
+export * from './signature';

@@ -1,0 +1,86 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { asCaller, type Caller } from './caller';
+
+/** Headers the gateway adds to every subgraph request. */
+export const SIGNATURE_HEADERS = {
+  caller: 'x-gateway-caller',
+  timestamp: 'x-gateway-timestamp',
+  signature: 'x-gateway-signature',
+} as const;
+
+/** A signed request older (or further in the future) than this is refused, so a captured request soon goes stale. */
+export const DEFAULT_MAX_AGE_MS = 30_000;
+
+const VERSION = 'v1';
+
+function encodeCaller(caller: Caller | null): string {
+  return caller === null ? '' : Buffer.from(JSON.stringify(caller), 'utf8').toString('base64url');
+}
+
+function mac(secret: string, timestamp: string, caller: string, body: string | Buffer): string {
+  const bodyHash = createHash('sha256').update(body).digest('hex');
+  return createHmac('sha256', secret).update(`${VERSION}\n${timestamp}\n${caller}\n${bodyHash}`).digest('hex');
+}
+
+/** The headers that prove a request with this exact body comes from the gateway, acting for `caller` (null: anonymous). */
+export function signRequest(secret: string, caller: Caller | null, body: string | Buffer, now = Date.now()): Record<string, string> {
+  const timestamp = String(now);
+  const encoded = encodeCaller(caller);
+  return {
+    [SIGNATURE_HEADERS.caller]: encoded,
+    [SIGNATURE_HEADERS.timestamp]: timestamp,
+    [SIGNATURE_HEADERS.signature]: `${VERSION}=${mac(secret, timestamp, encoded, body)}`,
+  };
+}
+
+export type Verification = { ok: true; caller: Caller | null } | { ok: false; reason: string };
+
+/**
+ * Checks a request's signature headers against its raw body. Refuses missing, malformed, forged, stale and
+ * replayed signatures; on success returns the caller the gateway vouches for.
+ */
+export function verifyRequest(
+  secret: string,
+  headers: Record<string, string | string[] | undefined>,
+  body: string | Buffer,
+  options: { now?: number; maxAgeMs?: number; replays?: ReplayGuard } = {},
+): Verification {
+  const header = (name: string) => {
+    const value = headers[name];
+    return Array.isArray(value) ? undefined : value;
+  };
+  const signature = header(SIGNATURE_HEADERS.signature);
+  const timestamp = header(SIGNATURE_HEADERS.timestamp);
+  const caller = header(SIGNATURE_HEADERS.caller) ?? '';
+  if (signature === undefined || timestamp === undefined) return { ok: false, reason: 'unsigned request: only the gateway may call this subgraph' };
+  const now = options.now ?? Date.now();
+  const maxAge = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
+  if (!/^\d{1,16}$/.test(timestamp) || Math.abs(now - Number(timestamp)) > maxAge) {
+    return { ok: false, reason: `stale or malformed signature timestamp (allowed skew ${maxAge} ms)` };
+  }
+  const expected = Buffer.from(`${VERSION}=${mac(secret, timestamp, caller, body)}`);
+  const given = Buffer.from(signature);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad signature' };
+  if (options.replays?.seenBefore(signature, Number(timestamp) + maxAge, now)) return { ok: false, reason: 'replayed request' };
+  if (caller === '') return { ok: true, caller: null };
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(caller, 'base64url').toString('utf8'));
+  } catch {
+    return { ok: false, reason: 'malformed caller' };
+  }
+  const parsed = asCaller(decoded);
+  return parsed === null ? { ok: false, reason: 'malformed caller' } : { ok: true, caller: parsed };
+}
+
+/** Remembers signatures until they expire, so one signed request cannot be sent twice within its window. */
+export class ReplayGuard {
+  private readonly expiries = new Map<string, number>();
+
+  seenBefore(signature: string, expiresAt: number, now: number): boolean {
+    if (this.expiries.size > 10_000) for (const [key, expiry] of this.expiries) if (expiry < now) this.expiries.delete(key);
+    if (this.expiries.has(signature)) return true;
+    this.expiries.set(signature, expiresAt);
+    return false;
+  }
+}
