@@ -1,10 +1,12 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { asCaller, type Caller } from './caller';
 
 /** Headers the gateway adds to every subgraph request. */
 export const SIGNATURE_HEADERS = {
   caller: 'x-gateway-caller',
   timestamp: 'x-gateway-timestamp',
+  // Makes every signed request unique, so two identical subgraph calls in the same millisecond are not replays.
+  nonce: 'x-gateway-nonce',
   signature: 'x-gateway-signature',
 } as const;
 
@@ -17,19 +19,21 @@ function encodeCaller(caller: Caller | null): string {
   return caller === null ? '' : Buffer.from(JSON.stringify(caller), 'utf8').toString('base64url');
 }
 
-function mac(secret: string, timestamp: string, caller: string, body: string | Buffer): string {
+function mac(secret: string, timestamp: string, nonce: string, caller: string, body: string | Buffer): string {
   const bodyHash = createHash('sha256').update(body).digest('hex');
-  return createHmac('sha256', secret).update(`${VERSION}\n${timestamp}\n${caller}\n${bodyHash}`).digest('hex');
+  return createHmac('sha256', secret).update(`${VERSION}\n${timestamp}\n${nonce}\n${caller}\n${bodyHash}`).digest('hex');
 }
 
 /** The headers that prove a request with this exact body comes from the gateway, acting for `caller` (null: anonymous). */
 export function signRequest(secret: string, caller: Caller | null, body: string | Buffer, now = Date.now()): Record<string, string> {
   const timestamp = String(now);
+  const nonce = randomBytes(16).toString('hex');
   const encoded = encodeCaller(caller);
   return {
     [SIGNATURE_HEADERS.caller]: encoded,
     [SIGNATURE_HEADERS.timestamp]: timestamp,
-    [SIGNATURE_HEADERS.signature]: `${VERSION}=${mac(secret, timestamp, encoded, body)}`,
+    [SIGNATURE_HEADERS.nonce]: nonce,
+    [SIGNATURE_HEADERS.signature]: `${VERSION}=${mac(secret, timestamp, nonce, encoded, body)}`,
   };
 }
 
@@ -51,17 +55,19 @@ export function verifyRequest(
   };
   const signature = header(SIGNATURE_HEADERS.signature);
   const timestamp = header(SIGNATURE_HEADERS.timestamp);
+  const nonce = header(SIGNATURE_HEADERS.nonce);
   const caller = header(SIGNATURE_HEADERS.caller) ?? '';
-  if (signature === undefined || timestamp === undefined) return { ok: false, reason: 'unsigned request: only the gateway may call this subgraph' };
+  if (signature === undefined || timestamp === undefined || nonce === undefined) return { ok: false, reason: 'unsigned request: only the gateway may call this subgraph' };
   const now = options.now ?? Date.now();
   const maxAge = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
   if (!/^\d{1,16}$/.test(timestamp) || Math.abs(now - Number(timestamp)) > maxAge) {
     return { ok: false, reason: `stale or malformed signature timestamp (allowed skew ${maxAge} ms)` };
   }
-  const expected = Buffer.from(`${VERSION}=${mac(secret, timestamp, caller, body)}`);
+  if (!/^[0-9a-f]{32}$/.test(nonce)) return { ok: false, reason: 'malformed nonce' };
+  const expected = Buffer.from(`${VERSION}=${mac(secret, timestamp, nonce, caller, body)}`);
   const given = Buffer.from(signature);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad signature' };
-  if (options.replays?.seenBefore(signature, Number(timestamp) + maxAge, now)) return { ok: false, reason: 'replayed request' };
+  if (options.replays?.seenBefore(nonce, Number(timestamp) + maxAge, now)) return { ok: false, reason: 'replayed request' };
   if (caller === '') return { ok: true, caller: null };
   let decoded: unknown;
   try {
@@ -73,14 +79,14 @@ export function verifyRequest(
   return parsed === null ? { ok: false, reason: 'malformed caller' } : { ok: true, caller: parsed };
 }
 
-/** Remembers signatures until they expire, so one signed request cannot be sent twice within its window. */
+/** Remembers nonces until their signatures expire, so one signed request cannot be sent twice within its window. */
 export class ReplayGuard {
   private readonly expiries = new Map<string, number>();
 
-  seenBefore(signature: string, expiresAt: number, now: number): boolean {
+  seenBefore(nonce: string, expiresAt: number, now: number): boolean {
     if (this.expiries.size > 10_000) for (const [key, expiry] of this.expiries) if (expiry < now) this.expiries.delete(key);
-    if (this.expiries.has(signature)) return true;
-    this.expiries.set(signature, expiresAt);
+    if (this.expiries.has(nonce)) return true;
+    this.expiries.set(nonce, expiresAt);
     return false;
   }
 }

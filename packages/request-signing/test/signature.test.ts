@@ -36,6 +36,10 @@ describe('request signatures', () => {
     const headers = signRequest(secret, caller, body);
     expect(verifyRequest(secret, headers, body, { replays })).toMatchObject({ ok: true });
     expect(verifyRequest(secret, headers, body, { replays })).toEqual({ ok: false, reason: 'replayed request' });
+    // Two identical calls signed in the same millisecond are two requests, not a replay.
+    const now = Date.now();
+    expect(verifyRequest(secret, signRequest(secret, caller, body, now), body, { replays })).toMatchObject({ ok: true });
+    expect(verifyRequest(secret, signRequest(secret, caller, body, now), body, { replays })).toMatchObject({ ok: true });
   });
 
   test('a signed but malformed caller is refused', () => {
@@ -43,8 +47,9 @@ describe('request signatures', () => {
     // Signed with the right secret (as a compromised gateway could), but not a caller of this federation.
     const headers = signRequest(secret, null, body);
     const timestamp = headers[SIGNATURE_HEADERS.timestamp];
+    const nonce = headers[SIGNATURE_HEADERS.nonce];
     const { createHash, createHmac } = jest.requireActual<typeof import('node:crypto')>('node:crypto');
-    const mac = createHmac('sha256', secret).update(`v1\n${timestamp}\n${forgedCaller}\n${createHash('sha256').update(body).digest('hex')}`).digest('hex');
+    const mac = createHmac('sha256', secret).update(`v1\n${timestamp}\n${nonce}\n${forgedCaller}\n${createHash('sha256').update(body).digest('hex')}`).digest('hex');
     expect(verifyRequest(secret, { ...headers, [SIGNATURE_HEADERS.caller]: forgedCaller, [SIGNATURE_HEADERS.signature]: `v1=${mac}` }, body)).toEqual({ ok: false, reason: 'malformed caller' });
   });
 });

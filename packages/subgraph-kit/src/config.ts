@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import { signingSecret } from '@partnership/request-signing';
+import { DEFAULT_PEER_URLS, type PeerUrls } from './entity-lookup';
 
 /** The settings of one subgraph service, read only from environment variables, each with a local default. */
 export interface SubgraphConfig {
@@ -12,29 +14,44 @@ export interface SubgraphConfig {
   dataDir?: string;
   /** Load the reference data from the article at start (default true). */
   loadReferenceData?: boolean;
+  /** The secret shared with the gateway; default GATEWAY_SIGNING_SECRET or the local secret in `dataDir`. */
+  signingSecret?: string;
+  /** How old a gateway signature may be (default 30 s). */
+  signatureMaxAgeMs?: number;
+  /** The other subgraphs' URLs, for checking references before a write (default: the local ports). */
+  peers?: PeerUrls;
+}
+
+/** `./data` in the folder where the user ran npm (npm runs workspace scripts inside the workspace folder). */
+export function defaultDataDir(env: NodeJS.ProcessEnv): string {
+  return resolve(env.INIT_CWD || process.cwd(), env.DATA_DIR || 'data');
 }
 
 /**
- * `PORT` (default `defaultPort`), `HOST` (default 127.0.0.1), `<NAME>_DATABASE_URL` or else `DATABASE_URL`, `DATA_DIR` (default `./data` where npm was run).
+ * `PORT` (default `defaultPort`), `HOST` (default 127.0.0.1), `<NAME>_DATABASE_URL` or else `DATABASE_URL`, `DATA_DIR` (default
+ * `./data` where npm was run), `GATEWAY_SIGNING_SECRET` (default: the local secret in DATA_DIR), `SIGNATURE_MAX_AGE_MS` (30000),
+ * `INSTITUTIONS_URL`, `AGREEMENTS_URL`, `TRAINING_URL` (the other subgraphs, for reference checks; default local ports).
  * Throws a message naming the variable when a value is unusable.
  */
 export function subgraphConfigFromEnv(name: string, defaultPort: number, env: NodeJS.ProcessEnv = process.env): SubgraphConfig {
   const prefixed = `${name.toUpperCase()}_DATABASE_URL`;
   return {
-    port: portFromEnv(env, 'PORT', defaultPort),
+    port: integerFromEnv(env, 'PORT', defaultPort, 0, 65535),
     host: env.HOST || '127.0.0.1',
     databaseUrl: env[prefixed] || env.DATABASE_URL || undefined,
-    // npm runs workspace scripts inside the workspace folder; INIT_CWD is where the user typed the command,
-    // so `npm start` and `npm start -w subgraphs/<name>` at the root share ./data.
-    dataDir: resolve(env.INIT_CWD || process.cwd(), env.DATA_DIR || 'data'),
+    dataDir: defaultDataDir(env),
     loadReferenceData: env.LOAD_REFERENCE_DATA !== 'false',
+    signingSecret: signingSecret(env, defaultDataDir(env)),
+    signatureMaxAgeMs: integerFromEnv(env, 'SIGNATURE_MAX_AGE_MS', 30_000, 1_000, 300_000),
+    peers: Object.fromEntries(Object.entries(DEFAULT_PEER_URLS).map(([peer, url]) => [peer, env[`${peer.toUpperCase()}_URL`] || url])),
   };
 }
 
-export function portFromEnv(env: NodeJS.ProcessEnv, variable: string, fallback: number): number {
+/** A whole number from the environment, or `fallback` when unset; throws a message naming the variable. */
+export function integerFromEnv(env: NodeJS.ProcessEnv, variable: string, fallback: number, min: number, max: number): number {
   const raw = env[variable];
   if (raw === undefined || raw === '') return fallback;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${variable} must be a port number from 0 to 65535 (got "${raw}")`);
-  return port;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${variable} must be a whole number from ${min} to ${max} (got "${raw}")`);
+  return value;
 }

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { DataSource, type DataSourceOptions, type MixedList, type EntitySchema } from 'typeorm';
+import { DataSource, type DataSourceOptions, type EntityManager, type MixedList, type EntitySchema } from 'typeorm';
 import type { Logger } from './logger';
 import { SqlStatementLog } from './sql-statement-log';
 
@@ -22,6 +22,11 @@ export interface Database {
   statements: SqlStatementLog;
   /** Human-readable target for logs, without credentials. */
   describe: string;
+  /**
+   * Runs `work` in one transaction: all of it is written or none. On SQLite (one connection) transactions are
+   * queued one after another; on MySQL a transaction chosen as a deadlock victim is retried, up to 3 times.
+   */
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T>;
 }
 
 /** Builds (does not open) the DataSource a subgraph uses; `synchronize` is off: migrations own the schema. */
@@ -50,7 +55,34 @@ export function createDatabase(options: DatabaseOptions): Database {
   } else {
     throw new Error(`database URL must start with mysql://, mariadb:// or sqlite: (got "${url.split(':')[0]}:...")`);
   }
-  return { dataSource: new DataSource(config), statements, describe };
+  const dataSource = new DataSource(config);
+  return { dataSource, statements, describe, transaction: config.type === 'mysql' ? retryingDeadlocks(dataSource) : queued(dataSource) };
+}
+
+// better-sqlite3 has one connection: a second BEGIN while a transaction is open fails, so transactions take turns.
+function queued(dataSource: DataSource): Database['transaction'] {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(work: (manager: EntityManager) => Promise<T>) => {
+    const run = tail.then(() => dataSource.transaction(work));
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}
+
+const MYSQL_DEADLOCK = 1213;
+const MYSQL_LOCK_WAIT_TIMEOUT = 1205;
+
+function retryingDeadlocks(dataSource: DataSource): Database['transaction'] {
+  return async <T>(work: (manager: EntityManager) => Promise<T>) => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await dataSource.transaction(work);
+      } catch (err) {
+        const errno = (err as { driverError?: { errno?: number } }).driverError?.errno;
+        if (attempt >= 3 || (errno !== MYSQL_DEADLOCK && errno !== MYSQL_LOCK_WAIT_TIMEOUT)) throw err;
+      }
+    }
+  };
 }
 
 function sqlitePath(url: string): string {

@@ -6,3 +6,13 @@ export function badUserInput(message: string, field?: string): GraphQLError {
     extensions: field === undefined ? { code: 'BAD_USER_INPUT' } : { code: 'BAD_USER_INPUT', field },
   });
 }
+
+/** A write based on a stale `version` of the record: re-read it and try again. */
+export function conflict(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'CONFLICT' } });
+}
+
+/** A service this write must consult did not answer: nothing was written. */
+export function serviceUnavailable(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'SERVICE_UNAVAILABLE' } });
+}

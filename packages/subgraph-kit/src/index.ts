@@ -1,12 +1,16 @@
 import 'reflect-metadata';
 
+export * from './audit-trail';
+export * from './authorization';
 export * from './config';
 export * from './data-source';
+export * from './entity-lookup';
 export * from './errors';
 export * from './loaders';
 export * from './logger';
 export * from './pagination';
 export * from './partial-date';
+export * from './row-lock';
 export * from './run-service';
 export * from './sdl';
 export * from './search-text';
@@ -14,5 +18,7 @@ export * from './server';
 export * from './sql-statement-log';
 export * from './synthetic-plan';
 export * from './validation';
+export * from './versioned-update';
+export * from './write-access';
 export * from './reference-rows';
 export * from './synthetic-cli';

@@ -6,16 +6,20 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import express from 'express';
+import { randomUUID } from 'node:crypto';
+import { ReplayGuard, signingSecret, verifyRequest, type Caller } from '@partnership/request-signing';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import type { DocumentNode, GraphQLFormattedError } from 'graphql';
-import type { SubgraphConfig } from './config';
+import { enforceAuthorization, type RequestContext } from './authorization';
+import { defaultDataDir, type SubgraphConfig } from './config';
 import { createDatabase, openAndMigrate, type Database } from './data-source';
+import { DEFAULT_PEER_URLS, EntityLookup } from './entity-lookup';
 import { createLogger, type Logger } from './logger';
 import { loadReferenceRows, type ReferenceTable } from './reference-rows';
 import type { SyntheticPlan } from './synthetic-plan';
 
 /** What a subgraph package declares about itself; the kit turns it into a running service. */
-export interface SubgraphDefinition<Context extends object> {
+export interface SubgraphDefinition<Context extends RequestContext> {
   name: string;
   typeDefs: DocumentNode;
   resolvers: GraphQLResolverMap<Context>;
@@ -27,8 +31,8 @@ export interface SubgraphDefinition<Context extends object> {
   referenceTables(): ReferenceTable[];
   /** Writes this subgraph's share of a synthetic data plan (tests, benchmarks, `npm run synthetic`). */
   loadSyntheticData(database: Database, plan: SyntheticPlan): Promise<void>;
-  /** Per-request context: fresh DataLoaders for every request. */
-  createContext(database: Database): Context;
+  /** Per-request context: fresh DataLoaders for every request. The kit adds the caller and request id. */
+  createContext(database: Database): Omit<Context, keyof RequestContext>;
 }
 
 export interface SubgraphServer {
@@ -47,7 +51,7 @@ export interface SubgraphServer {
  * Builds a subgraph service: opens its database, applies migrations, loads reference data, and prepares
  * an HTTP server with `/graphql`, `/health/live` and `/health/ready`. Does not listen until `listen()`.
  */
-export async function buildSubgraph<Context extends object>(
+export async function buildSubgraph<Context extends RequestContext>(
   definition: SubgraphDefinition<Context>,
   config: SubgraphConfig,
 ): Promise<SubgraphServer> {
@@ -71,8 +75,12 @@ export async function buildSubgraph<Context extends object>(
   const httpServer = createServer(app);
   let url = '';
 
+  const secret = config.signingSecret ?? signingSecret(process.env, config.dataDir ?? defaultDataDir(process.env));
+  const verifySignature = gatewaySignatureCheck(secret, config.signatureMaxAgeMs, logger);
+  const peers = new EntityLookup({ ...DEFAULT_PEER_URLS, ...config.peers }, secret);
+
   const apollo = new ApolloServer<Context>({
-    schema: buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: definition.resolvers }]),
+    schema: enforceAuthorization(buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: definition.resolvers }])),
     includeStacktraceInErrorResponses: false,
     formatError: (formatted, error) => maskInternalError(formatted, error, logger),
     plugins: [
@@ -95,10 +103,16 @@ export async function buildSubgraph<Context extends object>(
       res.status(503).json({ status: 'unavailable', service: definition.name, reason: 'database unreachable' });
     }
   });
+  // The body is read raw first: the signature covers its exact bytes.
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
-    expressMiddleware(apollo, { context: async () => definition.createContext(database) }),
+    express.raw({ type: () => true, limit: '1mb' }),
+    verifySignature,
+    parseJsonBody,
+    expressMiddleware(apollo, {
+      context: async ({ res }) =>
+        ({ ...definition.createContext(database), caller: res.locals.caller as Caller | null, requestId: res.locals.requestId as string, peers }) as Context,
+    }),
   );
 
   return {
@@ -125,6 +139,43 @@ export async function buildSubgraph<Context extends object>(
       if (database.dataSource.isInitialized) await database.dataSource.destroy();
     },
   };
+}
+
+/**
+ * Only the gateway may call a subgraph: requests without a valid, fresh, unreplayed gateway signature over their
+ * exact body get HTTP 401 before any GraphQL work (including `_entities` and `_service`). Health endpoints are
+ * outside this check.
+ */
+function gatewaySignatureCheck(secret: string, maxAgeMs: number | undefined, logger: Logger) {
+  const replays = new ReplayGuard();
+  return (req: Request, res: Response, next: NextFunction) => {
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const verification = verifyRequest(secret, req.headers, body, { maxAgeMs, replays });
+    const requestId = typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 64) : randomUUID();
+    if (!verification.ok) {
+      logger.warn({ requestId, reason: verification.reason, remote: req.socket.remoteAddress }, 'refused request without a valid gateway signature');
+      res.status(401).json({ errors: [{ message: `Unauthorized: ${verification.reason}`, extensions: { code: 'UNAUTHENTICATED' } }] });
+      return;
+    }
+    res.locals.caller = verification.caller;
+    res.locals.requestId = requestId;
+    next();
+  };
+}
+
+function parseJsonBody(req: Request, res: Response, next: NextFunction): void {
+  const raw = req.body as Buffer;
+  if (raw.length === 0) {
+    req.body = undefined;
+  } else {
+    try {
+      req.body = JSON.parse(raw.toString('utf8'));
+    } catch {
+      res.status(400).json({ errors: [{ message: 'The request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+      return;
+    }
+  }
+  next();
 }
 
 // Clients see the code and a safe message; internal details go to the log only.

@@ -1,6 +1,7 @@
 import { subgraphConfigFromEnv } from './config';
 import { createDatabase, openAndMigrate } from './data-source';
 import { createLogger } from './logger';
+import type { RequestContext } from './authorization';
 import type { SubgraphDefinition } from './server';
 import { syntheticCountsFromArgs, syntheticPlan } from './synthetic-plan';
 
@@ -8,7 +9,7 @@ import { syntheticCountsFromArgs, syntheticPlan } from './synthetic-plan';
  * `npm run synthetic -w subgraphs/<name> -- --institutions 500 --agreements 200`: writes this subgraph's share of
  * the synthetic plan into the database the service would use (same environment variables). Reports what it wrote.
  */
-export async function runSyntheticCli<Context extends object>(definition: SubgraphDefinition<Context>, args: readonly string[] = process.argv.slice(2)): Promise<void> {
+export async function runSyntheticCli<Context extends RequestContext>(definition: SubgraphDefinition<Context>, args: readonly string[] = process.argv.slice(2)): Promise<void> {
   const logger = createLogger(definition.name);
   const config = subgraphConfigFromEnv(definition.name, 0);
   const database = createDatabase({ url: config.databaseUrl, name: definition.name, dataDir: config.dataDir, entities: definition.entities, migrations: definition.migrations, logger });

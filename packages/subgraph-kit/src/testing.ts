@@ -7,8 +7,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { signRequest, verifyRequest, type Caller } from '@partnership/request-signing';
 import { createConnection } from 'mysql2/promise';
+import type { RequestContext } from './authorization';
 import { createDatabase } from './data-source';
+import type { PeerUrls } from './entity-lookup';
 import { createLogger } from './logger';
 import { loadReferenceRows, removeReferenceRows } from './reference-rows';
 import { buildSubgraph, type SubgraphDefinition, type SubgraphServer } from './server';
@@ -68,17 +73,34 @@ export interface GraphQLResponse<T = Record<string, unknown>> {
   body: { data?: T | null; errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }> };
 }
 
-/** Sends one GraphQL operation over real HTTP, the way the gateway or a client does. */
+export interface PostOptions {
+  /** Extra request headers. */
+  headers?: Record<string, string>;
+  /** Sign as the gateway does, acting for this caller (null: anonymous). Default: anonymous. */
+  caller?: Caller | null;
+  /** Send without a gateway signature (to a subgraph: refused). */
+  unsigned?: boolean;
+  /** The secret to sign with; default GATEWAY_SIGNING_SECRET (the jest setup sets a test value). */
+  secret?: string;
+}
+
+/**
+ * Sends one GraphQL operation over real HTTP. To a subgraph it is signed as the gateway would sign it, unless
+ * `unsigned`; the gateway ignores these headers from clients.
+ */
 export async function postGraphQL<T = Record<string, unknown>>(
   url: string,
   query: string,
   variables?: Record<string, unknown>,
-  headers: Record<string, string> = {},
+  options: PostOptions = {},
 ): Promise<GraphQLResponse<T>> {
+  const body = JSON.stringify({ query, variables });
+  const secret = options.secret ?? process.env.GATEWAY_SIGNING_SECRET;
+  const signature = options.unsigned || !secret ? {} : signRequest(secret, options.caller ?? null, body);
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query, variables }),
+    headers: { 'content-type': 'application/json', ...signature, ...options.headers },
+    body,
   });
   const text = await response.text();
   try {
@@ -118,7 +140,7 @@ export const scratchTargets: Array<{ label: string; describe: (name: string, fn:
  * them all again; reference data is present exactly once after two starts on the same database; MySQL tables
  * store text as utf8mb4.
  */
-export function describeStorageContract<Context extends object>(definition: SubgraphDefinition<Context>): void {
+export function describeStorageContract<Context extends RequestContext>(definition: SubgraphDefinition<Context>): void {
   for (const target of scratchTargets) {
     target.describe(`${definition.name} storage`, () => {
       let scratch: ScratchTarget;
@@ -204,4 +226,123 @@ export function describeStorageContract<Context extends object>(definition: Subg
       }
     });
   }
+}
+
+/**
+ * Only the gateway may call a subgraph: unsigned, forged, stale and replayed requests are refused with HTTP 401
+ * before any GraphQL work, `_entities` and `_service` included; the health endpoints stay open.
+ */
+export function describeGatewayOnlyContract<Context extends RequestContext>(definition: SubgraphDefinition<Context>, representation: { __typename: string; id: string }): void {
+  describe(`${definition.name} accepts only the gateway`, () => {
+    const scratch = createScratchSqlite(`${definition.name}-signed`);
+    let server: SubgraphServer;
+    let url: string;
+    const secret = 'gateway-only-contract-secret-0123456789abcdef';
+    const entities = 'query ($r: [_Any!]!) { _entities(representations: $r) { __typename } }';
+
+    beforeAll(async () => {
+      server = await buildSubgraph(definition, { port: 0, databaseUrl: scratch.url, signingSecret: secret });
+      url = await server.listen(0);
+    });
+    afterAll(async () => {
+      await server.stop();
+      scratch.remove();
+    });
+
+    const post = (body: string, headers: Record<string, string>) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const expectRefused = async (response: Response, reason: RegExp) => {
+      expect(response.status).toBe(401);
+      const body = (await response.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
+      expect(body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+      expect(body.errors[0].message).toMatch(reason);
+    };
+
+    test('a request signed with the shared secret is served', async () => {
+      const { status, body } = await postGraphQL(url, entities, { r: [representation] }, { secret });
+      expect(status).toBe(200);
+      expect(body.errors).toBeUndefined();
+    });
+
+    test.each([
+      ['_entities', JSON.stringify({ query: entities, variables: { r: [representation] } })],
+      ['_service', JSON.stringify({ query: '{ _service { sdl } }' })],
+      ['a plain query', JSON.stringify({ query: '{ __typename }' })],
+    ])('unsigned %s is refused with 401', async (_what, body) => {
+      await expectRefused(await post(body, {}), /unsigned/);
+    });
+
+    test('a signature made with another secret is refused', async () => {
+      const body = JSON.stringify({ query: '{ _service { sdl } }' });
+      await expectRefused(await post(body, signRequest('some-other-secret-0123456789abcdef0123456789', null, body)), /bad signature/);
+    });
+
+    test('a signed body that was altered is refused', async () => {
+      const body = JSON.stringify({ query: '{ __typename }' });
+      const tampered = JSON.stringify({ query: '{ _service { sdl } }' });
+      await expectRefused(await post(tampered, signRequest(secret, null, body)), /bad signature/);
+    });
+
+    test('a caller swapped under a valid signature is refused', async () => {
+      const body = JSON.stringify({ query: '{ __typename }' });
+      const headers = signRequest(secret, { subject: 'u', partner: 'FR', roles: ['viewer'] }, body);
+      const admin = signRequest(secret, { subject: 'u', partner: 'FR', roles: ['admin'] }, body)['x-gateway-caller'];
+      await expectRefused(await post(body, { ...headers, 'x-gateway-caller': admin }), /bad signature/);
+    });
+
+    test('an old signed request replayed is refused', async () => {
+      const body = JSON.stringify({ query: '{ _service { sdl } }' });
+      await expectRefused(await post(body, signRequest(secret, null, body, Date.now() - 5 * 60_000)), /stale/);
+    });
+
+    test('the same signed request sent twice is served once', async () => {
+      const body = JSON.stringify({ query: '{ __typename }' });
+      const headers = signRequest(secret, null, body);
+      expect((await post(body, headers)).status).toBe(200);
+      await expectRefused(await post(body, headers), /replayed/);
+    });
+
+    test('health endpoints stay open', async () => {
+      const base = url.replace(/\/graphql$/, '');
+      expect((await fetch(`${base}/health/live`)).status).toBe(200);
+      expect((await fetch(`${base}/health/ready`)).status).toBe(200);
+    });
+  });
+}
+
+export interface EntityStub {
+  /** A peers map for SubgraphConfig.peers, every peer name pointing at this stub. */
+  peers: PeerUrls;
+  /** How many `_entities` requests the stub answered. */
+  calls: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Stands in for the other subgraphs in a subgraph's own tests: answers signed `_entities` requests from the
+ * given records (by type name), null for unknown ids, HTTP 401 for unsigned ones — as the real subgraphs do.
+ */
+export async function startEntityStub(records: Record<string, Array<{ id: string } & Record<string, unknown>>>): Promise<EntityStub> {
+  const secret = process.env.GATEWAY_SIGNING_SECRET ?? '';
+  const stub: EntityStub = { peers: {}, calls: 0, stop: async () => undefined };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      res.setHeader('content-type', 'application/json');
+      if (!verifyRequest(secret, req.headers, body).ok) {
+        res.writeHead(401).end(JSON.stringify({ errors: [{ message: 'unsigned', extensions: { code: 'UNAUTHENTICATED' } }] }));
+        return;
+      }
+      stub.calls += 1;
+      const { variables } = JSON.parse(body.toString('utf8')) as { variables: { r: Array<{ __typename: string; id: string }> } };
+      const entities = variables.r.map((ref) => records[ref.__typename]?.find((record) => record.id === ref.id) ?? null);
+      res.end(JSON.stringify({ data: { _entities: entities } }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  stub.peers = { institutions: url, agreements: url, training: url };
+  stub.stop = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  return stub;
 }

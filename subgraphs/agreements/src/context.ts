@@ -1,9 +1,9 @@
-import { recordLoader, relationLoader, type Database } from '@partnership/subgraph-kit';
+import { recordLoader, relationLoader, type Database, type RequestContext } from '@partnership/subgraph-kit';
 import { In } from 'typeorm';
 import { Agreement, AgreementArea, AgreementParty, AgreementRelatedEvent, Event, EventCountry, EventParticipant, Milestone } from './entities';
 
 /** Per-request state: fresh DataLoaders so that each batch is one `WHERE ... IN (...)` query. */
-export interface AgreementsContext {
+export interface AgreementsContext extends RequestContext {
   database: Database;
   loaders: ReturnType<typeof createLoaders>;
 }
@@ -93,6 +93,6 @@ function createLoaders({ dataSource }: Database) {
   };
 }
 
-export function createContext(database: Database): AgreementsContext {
+export function createContext(database: Database): Omit<AgreementsContext, keyof RequestContext> {
   return { database, loaders: createLoaders(database) };
 }

@@ -1,9 +1,9 @@
-import { recordLoader, relationLoader, type Database } from '@partnership/subgraph-kit';
+import { recordLoader, relationLoader, type Database, type RequestContext } from '@partnership/subgraph-kit';
 import { In } from 'typeorm';
 import { Institution, InstitutionSpecialty, Person } from './entities';
 
 /** Per-request state: fresh DataLoaders so that each batch is one `WHERE ... IN (...)` query. */
-export interface InstitutionsContext {
+export interface InstitutionsContext extends RequestContext {
   database: Database;
   loaders: ReturnType<typeof createLoaders>;
 }
@@ -30,6 +30,6 @@ function createLoaders({ dataSource }: Database) {
   };
 }
 
-export function createContext(database: Database): InstitutionsContext {
+export function createContext(database: Database): Omit<InstitutionsContext, keyof RequestContext> {
   return { database, loaders: createLoaders(database) };
 }

@@ -13,7 +13,7 @@ export async function loadSyntheticData({ dataSource }: Database, plan: Syntheti
   const specialties = plan.institutions.map((i) => ({ institutionId: i.id, specialty: i.specialty }));
   const people = plan.people.map((p) => {
     const fullName = `Synthetic Person ${p.index}`;
-    return { id: p.id, fullName, title: null, institutionId: p.institutionId, searchText: searchTextOf(fullName), synthetic: true };
+    return { id: p.id, fullName, title: null, email: `person${p.index}@synthetic.invalid`, phone: null, institutionId: p.institutionId, searchText: searchTextOf(fullName), synthetic: true };
   });
   await dataSource.transaction(async (manager) => {
     await insertRows(manager, Institution, institutions);

@@ -1,10 +1,10 @@
-import { parsePartialDate, recordLoader, relationLoader, type Database } from '@partnership/subgraph-kit';
+import { parsePartialDate, recordLoader, relationLoader, type Database, type RequestContext } from '@partnership/subgraph-kit';
 import { In, type DataSource } from 'typeorm';
 import { Cohort, Placement, Trainee, TrainingProgram, TrainingProgramHost } from './entities';
 import type { ProgressCounts } from './progress';
 
 /** Per-request state: fresh DataLoaders (each batch is a constant number of queries) and the clock. */
-export interface TrainingContext {
+export interface TrainingContext extends RequestContext {
   database: Database;
   loaders: ReturnType<typeof createLoaders>;
   /** The current time; progress measures `onTrack` against it. Tests fix it. */
@@ -89,6 +89,6 @@ async function progressCounts(dataSource: DataSource, ids: readonly string[]): P
   return [...counts.values()];
 }
 
-export function createContext(database: Database, now: () => Date = () => new Date()): TrainingContext {
+export function createContext(database: Database, now: () => Date = () => new Date()): Omit<TrainingContext, keyof RequestContext> {
   return { database, loaders: createLoaders(database), now };
 }

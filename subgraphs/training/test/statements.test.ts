@@ -29,6 +29,7 @@ describe('SQL statements per _entities batch', () => {
       `query ($r: [_Any!]!) { _entities(representations: $r) { ... on TrainingProgram {
         id hostInstitutions { id } cohorts { placements { trainee { fullName } } } progress { planned enrolled completed onTrack } } } }`,
       { r: representations },
+      { caller: { subject: 'test-viewer', partner: 'UZ', roles: ['viewer'] } },
     );
     const statements = server.database.statements.count - before;
     expect(body.errors).toBeUndefined();

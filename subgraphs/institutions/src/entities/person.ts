@@ -11,6 +11,13 @@ export class Person {
   @Column({ type: 'varchar', length: 300, nullable: true })
   title!: string | null;
 
+  /** Personal data: readable only by the roles the schema names. */
+  @Column({ type: 'varchar', length: 254, nullable: true })
+  email!: string | null;
+
+  @Column({ type: 'varchar', length: 40, nullable: true })
+  phone!: string | null;
+
   @Index()
   @Column({ name: 'institution_id', type: 'varchar', length: 64, nullable: true })
   institutionId!: string | null;

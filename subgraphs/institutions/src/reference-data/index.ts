@@ -21,7 +21,7 @@ export function referenceTables(): ReferenceTable[] {
   const people: ReferenceTable<Person> = {
     entity: Person,
     key: ['id'],
-    rows: referencePeople.map((p) => ({ ...p, searchText: searchTextOf(p.fullName), synthetic: false })),
+    rows: referencePeople.map((p) => ({ ...p, email: null, phone: null, searchText: searchTextOf(p.fullName), synthetic: false })),
   };
   return [institutions, specialties, people] as ReferenceTable[];
 }

@@ -1,0 +1,50 @@
+import { signRequest, type Caller } from '@partnership/request-signing';
+import { serviceUnavailable } from './errors';
+
+/** The other subgraphs' GraphQL URLs, by subgraph name, for checking references before a write. */
+export type PeerUrls = Record<string, string>;
+
+export const DEFAULT_PEER_URLS: PeerUrls = {
+  institutions: 'http://127.0.0.1:4001/graphql',
+  agreements: 'http://127.0.0.1:4002/graphql',
+  training: 'http://127.0.0.1:4003/graphql',
+};
+
+/**
+ * Asks the subgraph that owns an entity which of some ids exist (and for a few of their fields), with the same
+ * signed `_entities` request the gateway would send, acting for the same caller. A write checks its references
+ * this way, so no subgraph ever stores a reference to a record that does not exist.
+ */
+export class EntityLookup {
+  constructor(
+    private readonly peers: PeerUrls,
+    private readonly secret: string,
+    private readonly timeoutMs = 5_000,
+  ) {}
+
+  /** The records found, by id; ids the owner does not know are absent. Throws SERVICE_UNAVAILABLE when it cannot ask. */
+  async find<T extends { id: string }>(subgraph: string, typename: string, ids: readonly string[], fields: string, caller: Caller | null): Promise<Map<string, T>> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return new Map();
+    const url = this.peers[subgraph];
+    if (!url) throw serviceUnavailable(`no URL configured for the ${subgraph} subgraph (${subgraph.toUpperCase()}_URL)`);
+    const body = JSON.stringify({
+      query: `query ($r: [_Any!]!) { _entities(representations: $r) { ... on ${typename} { id ${fields} } } }`,
+      variables: { r: unique.map((id) => ({ __typename: typename, id })) },
+    });
+    let result: { data?: { _entities?: Array<T | null> }; errors?: Array<{ message: string }> };
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...signRequest(this.secret, caller, body) },
+        body,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      result = (await response.json()) as typeof result;
+      if (!response.ok || !result.data?._entities) throw new Error(result.errors?.[0]?.message ?? `HTTP ${response.status}`);
+    } catch (err) {
+      throw serviceUnavailable(`could not check ${typename} ids with the ${subgraph} subgraph (${(err as Error).message}); nothing was written`);
+    }
+    return new Map(result.data._entities.filter((e): e is T => e !== null).map((e) => [e.id, e]));
+  }
+}
