@@ -11,7 +11,10 @@ module.exports = function jestConfig(dir, overrides = {}) {
     testEnvironment: 'node',
     testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/**/*.e2e.ts'],
     testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+    // jose is ESM-only; everything else in node_modules is CommonJS and stays untransformed.
+    transformIgnorePatterns: ['/node_modules/(?!jose/)'],
     transform: {
+      '^.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
       '^.+\\.ts$': [
         '@swc/jest',
         {

@@ -6,6 +6,11 @@ for (const target of scratchTargets) {
   target.describe('the federation', () => {
     let federation: Federation;
     const gql = (query: string, variables?: Record<string, unknown>) => postGraphQL<any>(federation.gatewayUrl, query, variables);
+    // Placements are for signed-in partners: these front-end queries carry a viewer's token.
+    const gqlAsViewer = async (query: string) =>
+      postGraphQL<any>(federation.gatewayUrl, query, undefined, {
+        headers: { authorization: `Bearer ${await federation.token({ subject: 'front-end', partner: 'FR', roles: ['viewer'] })}` },
+      });
 
     beforeAll(async () => {
       federation = await bootFederation(target);
@@ -15,7 +20,7 @@ for (const target of scratchTargets) {
     });
 
     test('an institution with its agreements (agreements subgraph) and hosted programmes (training subgraph)', async () => {
-      const { status, body } = await gql(`{
+      const { status, body } = await gqlAsViewer(`{
         institution(id: "paul-strauss-center") {
           name city country
           hostedPrograms { id title targetTrainees targetDate { label precision latest } }
@@ -38,7 +43,7 @@ for (const target of scratchTargets) {
     });
 
     test('the Protocol on Surgical Cooperation: three parties from institutions, the programme and its first cohort from training', async () => {
-      const { body } = await gql(`{
+      const { body } = await gqlAsViewer(`{
         agreement(id: "protocol-surgical-cooperation") {
           title kind status areas
           event { name startsOn { earliest } endsOn { latest } city }

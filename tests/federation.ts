@@ -2,10 +2,14 @@
  * The shared whole-federation harness: the three real subgraphs, each on its own scratch database, and the real
  * gateway over the committed supergraph, all on ephemeral ports in this process and talking over real HTTP.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Caller } from '@partnership/request-signing';
 import type { SubgraphServer } from '@partnership/subgraph-kit';
 import type { ScratchTarget, scratchTargets } from '@partnership/subgraph-kit/testing';
 import { createAgreementsServer } from '@partnership/agreements';
-import { createGateway, gatewayConfigFromEnv, type Gateway, type GatewayConfig } from '@partnership/gateway';
+import { createGateway, gatewayConfigFromEnv, issueToken, localSigningKey, type Gateway, type GatewayConfig } from '@partnership/gateway';
 import { createInstitutionsServer } from '@partnership/institutions';
 import { createTrainingServer } from '@partnership/training';
 
@@ -17,6 +21,10 @@ export interface Federation {
   subgraphs: Record<SubgraphName, SubgraphServer>;
   /** Routing URL of each subgraph as the gateway uses it; tests may point one elsewhere before boot. */
   urls: Record<SubgraphName, string>;
+  /** A valid token for this caller, signed with the federation's local key (as `npm run token` does). */
+  token(caller: Caller, ttlSeconds?: number): Promise<string>;
+  /** The gateway's data folder (its local keys), a scratch folder of this federation. */
+  dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -40,8 +48,10 @@ export async function bootFederation(
     const url = await subgraphs[name].listen(0);
     urls[name] = (await options.routeTo?.[name]?.(url)) ?? url;
   }
+  const dataDir = mkdtempSync(join(tmpdir(), 'federation-'));
+  const defaults = gatewayConfigFromEnv({ DATA_DIR: dataDir });
   const gateway = await createGateway({
-    ...gatewayConfigFromEnv({}),
+    ...defaults,
     port: 0,
     subgraphUrlOverride: (name) => urls[name as SubgraphName],
     ...options.gateway,
@@ -52,10 +62,14 @@ export async function bootFederation(
     gateway,
     subgraphs,
     urls,
+    dataDir,
+    token: (caller, ttlSeconds = 600) =>
+      issueToken(caller, { key: localSigningKey(dataDir), issuer: defaults.authentication.issuer, audience: defaults.authentication.audience, ttlSeconds }),
     async stop() {
       await gateway.stop();
       for (const server of Object.values(subgraphs)) await server.stop();
       for (const scratch of scratches) await scratch.dispose();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { isRole, MIN_SECRET_LENGTH, ROLES, type Role } from '@partnership/request-signing';
 
 /** The gateway package's folder (works from `src/` and from compiled `dist/src/`). */
 export const gatewayPackageDir = packageRoot(__dirname);
@@ -31,11 +32,77 @@ export interface GatewayConfig {
   supergraphPollIntervalMs: number;
   /** Folder of `.graphql` operations offered as examples in the explorer; missing folder = no examples. */
   examplesDir: string;
-  /** Whether the schema can be introspected (the explorer's docs and completion need it). */
-  introspection: boolean;
+  /**
+   * Who may introspect the schema (the explorer's docs and completion need it): true everyone, false no one, or
+   * the roles allowed (callers with a token carrying one of them).
+   */
+  introspection: IntrospectionPolicy;
   /** pino level: trace, debug, info, warn, error, fatal or silent. */
   logLevel: string;
+  /** Local state shared by every service started from the same folder: `<dataDir>/secrets/` holds generated keys. */
+  dataDir: string;
+  /**
+   * The secret that signs subgraph requests; undefined: the process's GATEWAY_SIGNING_SECRET, else the local secret
+   * file in `dataDir` (the subgraph kit resolves it the same way).
+   */
+  signingSecret?: string;
+  /** How bearer tokens are checked. */
+  authentication: AuthenticationConfig;
+  /** Operations beyond these are refused before any subgraph is called. */
+  limits: OperationLimits;
 }
+
+export type IntrospectionPolicy = boolean | Role[];
+
+/** Where the keys that verify tokens come from. */
+export type TokenKeySource =
+  /** An identity provider's JSON Web Key Set (production). */
+  | { kind: 'jwks'; url: string }
+  /** A shared HMAC secret. */
+  | { kind: 'secret'; secret: string }
+  /** The local ES256 key pair in `<dataDir>/secrets/local-jwt-key.json`, generated on first use (`npm run token`). */
+  | { kind: 'local' };
+
+export interface AuthenticationConfig {
+  keySource: TokenKeySource;
+  /** JWS algorithms accepted; never `none`. */
+  algorithms: string[];
+  /** Required `iss` claim. */
+  issuer: string;
+  /** Required `aud` claim (one of the token's audiences). */
+  audience: string;
+  /** Leeway for `exp` and `nbf` between clocks, in seconds. */
+  clockToleranceSeconds: number;
+}
+
+export interface OperationLimits {
+  /** Deepest field nesting, fields in fragments counted where the fragment is spread. */
+  maxDepth: number;
+  /** Aliases in one operation, fragments included. */
+  maxAliases: number;
+  /** Fields selected at the root of one operation (`__typename` excluded). */
+  maxRootFields: number;
+  /** Lexical tokens in the document (names, punctuation, values). */
+  maxTokens: number;
+  /** Estimated cost: each field 1, a list's children times `first`, else times 20 (connections) or 10 (lists). */
+  maxCost: number;
+  /** Size of a request body. */
+  maxRequestBytes: number;
+}
+
+export const defaultIssuer = 'uz-fr-health-graph-local';
+export const defaultAudience = 'uz-fr-health-graph';
+/** Algorithms that jose verifies; `none` is never one of them. */
+export const asymmetricAlgorithms = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
+export const hmacAlgorithms = ['HS256', 'HS384', 'HS512'];
+export const defaultLimits: OperationLimits = {
+  maxDepth: 15,
+  maxAliases: 30,
+  maxRootFields: 20,
+  maxTokens: 5000,
+  maxCost: 20_000,
+  maxRequestBytes: 256 * 1024,
+};
 
 /** The environment variable that overrides a subgraph's routing URL: the name upper-cased, other characters as `_`, then `_URL`. */
 export function subgraphUrlVariable(subgraphName: string): string {
@@ -46,7 +113,10 @@ export function subgraphUrlVariable(subgraphName: string): string {
  * Reads the configuration from environment variables, each with a local default:
  * PORT (4000), HOST (127.0.0.1), SUPERGRAPH_PATH (the committed supergraph), `<SUBGRAPH>_URL` per subgraph,
  * SUBGRAPH_TIMEOUT_MS (10000), CORS_ORIGINS (comma-separated; default http://localhost:* and http://127.0.0.1:*),
- * SUPERGRAPH_POLL_INTERVAL_MS (1000), EXPLORER_EXAMPLES_DIR (supergraph/operations), INTROSPECTION (true), LOG_LEVEL (info).
+ * SUPERGRAPH_POLL_INTERVAL_MS (1000), EXPLORER_EXAMPLES_DIR (supergraph/operations), INTROSPECTION (true, false or roles),
+ * LOG_LEVEL (info), DATA_DIR (./data where npm was run), GATEWAY_SIGNING_SECRET (the local secret file), the token settings
+ * of `authenticationConfigFromEnv` and the operation limits MAX_DEPTH (15), MAX_ALIASES (30), MAX_ROOT_FIELDS (20),
+ * MAX_TOKENS (5000), MAX_COST (20000), MAX_REQUEST_BYTES (262144).
  * Throws a message naming the variable when a value is unusable.
  */
 export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
@@ -65,9 +135,85 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     corsOrigins: env.CORS_ORIGINS !== undefined && env.CORS_ORIGINS.trim() !== '' ? env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) : defaultCorsOrigins,
     supergraphPollIntervalMs: integerFromEnv(env, 'SUPERGRAPH_POLL_INTERVAL_MS', 1000, 10, 3_600_000),
     examplesDir: env.EXPLORER_EXAMPLES_DIR ? resolve(env.EXPLORER_EXAMPLES_DIR) : defaultExamplesDir,
-    introspection: booleanFromEnv(env, 'INTROSPECTION', true),
+    introspection: introspectionFromEnv(env),
     logLevel: env.LOG_LEVEL || 'info',
+    dataDir: dataDirFromEnv(env),
+    signingSecret: signingSecretFromEnv(env),
+    authentication: authenticationConfigFromEnv(env),
+    limits: {
+      maxDepth: integerFromEnv(env, 'MAX_DEPTH', defaultLimits.maxDepth, 1, 1000),
+      maxAliases: integerFromEnv(env, 'MAX_ALIASES', defaultLimits.maxAliases, 0, 100_000),
+      maxRootFields: integerFromEnv(env, 'MAX_ROOT_FIELDS', defaultLimits.maxRootFields, 1, 10_000),
+      maxTokens: integerFromEnv(env, 'MAX_TOKENS', defaultLimits.maxTokens, 100, 1_000_000),
+      maxCost: integerFromEnv(env, 'MAX_COST', defaultLimits.maxCost, 1, 1_000_000_000),
+      maxRequestBytes: integerFromEnv(env, 'MAX_REQUEST_BYTES', defaultLimits.maxRequestBytes, 1024, 100 * 1024 * 1024),
+    },
   };
+}
+
+/** `./data` in the folder where the user ran npm, like the subgraphs: `npm start` runs every service from the repository root. */
+export function dataDirFromEnv(env: NodeJS.ProcessEnv): string {
+  return resolve(env.INIT_CWD || process.cwd(), env.DATA_DIR || 'data');
+}
+
+/**
+ * Token settings: AUTH_JWKS_URL (an identity provider's key set; default algorithms RS256,ES256) or AUTH_JWT_SECRET
+ * (an HS256 secret of at least 32 characters) or, with neither, the local ES256 key of `npm run token`;
+ * AUTH_ALGORITHMS (comma-separated allow-list), AUTH_ISSUER (uz-fr-health-graph-local), AUTH_AUDIENCE
+ * (uz-fr-health-graph), AUTH_CLOCK_TOLERANCE_SECONDS (5).
+ */
+export function authenticationConfigFromEnv(env: NodeJS.ProcessEnv): AuthenticationConfig {
+  const jwksUrl = env.AUTH_JWKS_URL || undefined;
+  const secret = env.AUTH_JWT_SECRET || undefined;
+  if (jwksUrl && secret) throw new Error('set AUTH_JWKS_URL or AUTH_JWT_SECRET, not both');
+  let keySource: TokenKeySource;
+  if (jwksUrl) {
+    if (!isHttpUrl(jwksUrl)) throw new Error(`AUTH_JWKS_URL must be an http:// or https:// URL (got "${jwksUrl}")`);
+    keySource = { kind: 'jwks', url: jwksUrl };
+  } else if (secret) {
+    if (secret.length < MIN_SECRET_LENGTH) throw new Error(`AUTH_JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
+    keySource = { kind: 'secret', secret };
+  } else {
+    keySource = { kind: 'local' };
+  }
+  const defaults = { jwks: ['RS256', 'ES256'], secret: ['HS256'], local: ['ES256'] }[keySource.kind];
+  const algorithms = env.AUTH_ALGORITHMS ? env.AUTH_ALGORITHMS.split(',').map((a) => a.trim()).filter(Boolean) : defaults;
+  const usable = keySource.kind === 'secret' ? hmacAlgorithms : asymmetricAlgorithms;
+  for (const algorithm of algorithms) {
+    if (algorithm.toLowerCase() === 'none') throw new Error('AUTH_ALGORITHMS must not include "none": unsigned tokens are never accepted');
+    if (!usable.includes(algorithm)) {
+      const source = keySource.kind === 'secret' ? 'AUTH_JWT_SECRET' : keySource.kind === 'jwks' ? 'AUTH_JWKS_URL' : 'the local key';
+      throw new Error(`AUTH_ALGORITHMS: "${algorithm}" cannot be used with ${source}; use ${usable.join(', ')}`);
+    }
+  }
+  if (algorithms.length === 0) throw new Error('AUTH_ALGORITHMS must name at least one algorithm');
+  if (keySource.kind === 'local' && !algorithms.includes('ES256')) throw new Error('AUTH_ALGORITHMS must include ES256 to accept tokens of the local key');
+  return {
+    keySource,
+    algorithms,
+    issuer: env.AUTH_ISSUER || defaultIssuer,
+    audience: env.AUTH_AUDIENCE || defaultAudience,
+    clockToleranceSeconds: integerFromEnv(env, 'AUTH_CLOCK_TOLERANCE_SECONDS', 5, 0, 300),
+  };
+}
+
+function signingSecretFromEnv(env: NodeJS.ProcessEnv): string | undefined {
+  const secret = env.GATEWAY_SIGNING_SECRET;
+  if (secret === undefined || secret === '') return undefined;
+  if (secret.length < MIN_SECRET_LENGTH) throw new Error(`GATEWAY_SIGNING_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
+  return secret;
+}
+
+function introspectionFromEnv(env: NodeJS.ProcessEnv): IntrospectionPolicy {
+  const raw = env.INTROSPECTION;
+  if (raw === undefined || raw.trim() === '') return true;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  const roles = raw.split(',').map((r) => r.trim()).filter(Boolean);
+  if (roles.length === 0 || !roles.every(isRole)) {
+    throw new Error(`INTROSPECTION must be true, false or a comma-separated list of roles among ${ROLES.join(', ')} (got "${raw}")`);
+  }
+  return [...new Set(roles)];
 }
 
 export function isHttpUrl(value: string): boolean {
@@ -87,13 +233,6 @@ function integerFromEnv(env: NodeJS.ProcessEnv, variable: string, fallback: numb
   return value;
 }
 
-function booleanFromEnv(env: NodeJS.ProcessEnv, variable: string, fallback: boolean): boolean {
-  const raw = env[variable];
-  if (raw === undefined || raw === '') return fallback;
-  if (raw === 'true' || raw === '1') return true;
-  if (raw === 'false' || raw === '0') return false;
-  throw new Error(`${variable} must be true or false (got "${raw}")`);
-}
 
 function packageRoot(dir: string): string {
   for (let current = dir; ; current = dirname(current)) {

@@ -16,6 +16,8 @@ export function corsAllowList(origins: string[]): RequestHandler {
     if (!origin || !allowed(origin)) return next();
     res.setHeader('access-control-allow-origin', origin);
     res.setHeader('access-control-allow-credentials', 'true');
+    // Lets a browser client read the id to quote when it reports an "Internal server error".
+    res.setHeader('access-control-expose-headers', 'x-request-id');
     if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
       res.vary('Access-Control-Request-Headers');
       res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');

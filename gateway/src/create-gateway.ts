@@ -1,20 +1,32 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler } from 'express';
-import type { GraphQLSchema } from 'graphql';
+import { signingSecret } from '@partnership/request-signing';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import pino, { type Logger } from 'pino';
+import { createAuthenticator } from './authentication';
 import type { GatewayConfig } from './config';
 import { corsAllowList } from './cors';
+import { formatGatewayError } from './error-masking';
 import { examplesFor, explorerAssets, loadExamples, sendExplorerPage, wantsExplorerPage } from './explorer';
-import { checkSubgraphHealth, createSubgraphAgent, createSubgraphFetcher } from './subgraph-http';
+import { introspectionPolicyPlugin } from './introspection';
+import { operationLimitRules, operationLimitsPlugin, parseOptionsFor } from './operation-limits';
+import { assignRequestIds, enterRequestScope, requestScopeOf } from './request-id';
+import { checkSubgraphHealth, createSubgraphAgent, createSubgraphFetcher, SignedSubgraphDataSource, type SubgraphCallContext } from './subgraph-http';
 import { supergraphFromFile, type CheckedSupergraph } from './supergraph-file';
 
-export { gatewayConfigFromEnv, subgraphUrlVariable, type GatewayConfig } from './config';
+export { gatewayConfigFromEnv, subgraphUrlVariable, type GatewayConfig, type OperationLimits, type AuthenticationConfig } from './config';
+export { issueToken, localJwtKeyFile, localSigningKey, type TokenClaims } from './authentication';
+
+/** The context of one GraphQL request: who it acts for (null: anonymous), its id, and a logger that carries the id. */
+export interface GatewayContext extends SubgraphCallContext {
+  logger: Logger;
+}
 
 export interface Gateway {
   logger: Logger;
@@ -30,9 +42,15 @@ export interface Gateway {
  * Builds the gateway: @apollo/gateway over the supergraph file (reloaded when it changes), Apollo Server on
  * express with `/graphql`, `/health/live`, `/health/ready` and the explorer at `/`. Loads the supergraph
  * (and fails with the reason when it cannot be served) but does not listen until `listen()`.
+ *
+ * Every request gets an id; a bearer token, when given, must be valid (else 401 before anything runs); operations
+ * beyond the limits are refused before any subgraph is called; each subgraph request is signed for the caller.
  */
 export async function createGateway(config: GatewayConfig, options: { logger?: Logger } = {}): Promise<Gateway> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'gateway' } });
+  // Like the subgraph kit: the configured secret, else the process's GATEWAY_SIGNING_SECRET, else the local file.
+  const secret = config.signingSecret ?? signingSecret(process.env, config.dataDir);
+  const authenticator = createAuthenticator(config.authentication, config.dataDir);
   const agent = createSubgraphAgent();
   let serving: CheckedSupergraph | undefined;
   let apiSchema: GraphQLSchema | undefined;
@@ -54,9 +72,9 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
     }),
     // Routing URLs come from the supergraph unless `<NAME>_URL` overrides them.
     buildService: ({ name, url }) =>
-      new RemoteGraphQLDataSource({
+      new SignedSubgraphDataSource({
         url: config.subgraphUrlOverride(name) ?? url,
-        fetcher: createSubgraphFetcher(name, agent, config.subgraphTimeoutMs),
+        fetcher: createSubgraphFetcher(name, agent, config.subgraphTimeoutMs, secret),
       }),
   });
   gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
@@ -68,13 +86,24 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
   const httpServer = createServer(app);
   let url = '';
 
-  const apollo = new ApolloServer({
+  const apollo = new ApolloServer<GatewayContext>({
     gateway,
     logger,
-    introspection: config.introspection,
+    // The INTROSPECTION policy is applied per caller by introspectionPolicyPlugin.
+    introspection: true,
     includeStacktraceInErrorResponses: false,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginDrainHttpServer({ httpServer })],
+    parseOptions: parseOptionsFor(config.limits),
+    validationRules: operationLimitRules(config.limits),
+    formatError: (formatted, error) => formatGatewayError(formatted, error, logger),
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      introspectionPolicyPlugin(config.introspection),
+      operationLimitsPlugin(config.limits.maxCost),
+    ],
   });
   try {
     await apollo.start();
@@ -84,6 +113,7 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
   }
 
   const examples = loadExamples(config.examplesDir, logger);
+  app.use(assignRequestIds(logger));
   app.use(corsAllowList(config.corsOrigins));
   app.get('/health/live', (_req, res) => {
     res.json({ status: 'ok', service: 'gateway' });
@@ -95,7 +125,7 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
       return;
     }
     const probeTimeoutMs = Math.min(config.subgraphTimeoutMs, 5000);
-    const subgraphs = await Promise.all(supergraph.subgraphs.map((s) => checkSubgraphHealth(s.name, s.url, agent, probeTimeoutMs)));
+    const subgraphs = await Promise.all(supergraph.subgraphs.map((s) => checkSubgraphHealth(s.name, s.url, agent, probeTimeoutMs, secret)));
     const ready = subgraphs.every((s) => s.status === 'ready');
     if (!ready) logger.warn({ subgraphs: subgraphs.filter((s) => s.status !== 'ready') }, 'not ready: a subgraph does not answer');
     res.status(ready ? 200 : 503).json({
@@ -108,11 +138,32 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
   app.use(explorerAssets());
   app.get('/', (_req, res) => sendExplorerPage(res, examplesFor(apiSchema, examples)));
   app.get('/graphql', (req, res, next) => (wantsExplorerPage(req) ? sendExplorerPage(res, examplesFor(apiSchema, examples)) : next()));
-  app.use('/graphql', express.json({ limit: '5mb' }), expressMiddleware(apollo));
+  app.use(
+    '/graphql',
+    express.json({ limit: config.limits.maxRequestBytes }),
+    (req, _res, next) => {
+      // A body that is not JSON is left unparsed: let Apollo answer it (CSRF prevention, "POST body missing").
+      req.body ??= undefined;
+      next();
+    },
+    enterRequestScope(),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }): Promise<GatewayContext> => {
+        const { requestId, logger: requestLogger } = requestScopeOf(res);
+        try {
+          return { caller: await authenticator.authenticate(req.headers.authorization), requestId, logger: requestLogger };
+        } catch (error) {
+          // Other failures (an unreachable key set) are logged with the masked error.
+          if (error instanceof GraphQLError) requestLogger.info({ reason: error.message }, 'token refused');
+          throw error;
+        }
+      },
+    }),
+  );
   app.use((_req, res) => {
     res.status(404).json({ errors: [{ message: 'Not found: GraphQL is served at /graphql', extensions: { code: 'NOT_FOUND' } }] });
   });
-  app.use(requestErrors(logger));
+  app.use(requestErrors(config.limits.maxRequestBytes));
 
   return {
     logger,
@@ -126,7 +177,7 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
           httpServer.off('error', reject);
           const address = httpServer.address() as AddressInfo;
           url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}/graphql`;
-          logger.info({ url, supergraph: config.supergraphPath }, 'listening');
+          logger.info({ url, supergraph: config.supergraphPath, tokens: authenticator.keySource }, 'listening');
           resolve(url);
         });
       });
@@ -140,18 +191,26 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
 }
 
 // Bodies that are not JSON, or too large, get a GraphQL-shaped 4xx instead of express's HTML page.
-function requestErrors(logger: Logger): ErrorRequestHandler {
+function requestErrors(maxRequestBytes: number): ErrorRequestHandler {
   return (error: { type?: string; status?: number; message?: string }, _req, res, next) => {
     if (res.headersSent) return next(error);
+    const { requestId, logger } = requestScopeOf(res);
     if (error.type === 'entity.parse.failed') {
       res.status(400).json({ errors: [{ message: `The request body is not valid JSON: ${error.message}`, extensions: { code: 'BAD_REQUEST' } }] });
     } else if (error.type === 'entity.too.large') {
-      res.status(413).json({ errors: [{ message: 'The request body is too large (at most 5 MB)', extensions: { code: 'BAD_REQUEST' } }] });
+      res.status(413).json({
+        errors: [
+          {
+            message: `The request body is too large: at most ${maxRequestBytes} bytes are accepted`,
+            extensions: { code: 'PAYLOAD_TOO_LARGE', limit: 'requestBytes', maximum: maxRequestBytes },
+          },
+        ],
+      });
     } else if (error.status !== undefined && error.status >= 400 && error.status < 500) {
       res.status(error.status).json({ errors: [{ message: error.message ?? 'Bad request', extensions: { code: 'BAD_REQUEST' } }] });
     } else {
       logger.error({ err: error }, 'request failed');
-      res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }] });
     }
   };
 }

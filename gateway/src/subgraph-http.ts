@@ -1,6 +1,9 @@
-import type { RemoteGraphQLDataSource } from '@apollo/gateway';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { signRequest, type Caller } from '@partnership/request-signing';
 import { GraphQLError } from 'graphql';
 import { Agent, fetch, type Response } from 'undici';
+import { requestIdHeader } from './request-id';
 
 export type Fetcher = NonNullable<RemoteGraphQLDataSource['fetcher']>;
 type FetcherResponse = Awaited<ReturnType<Fetcher>>;
@@ -10,17 +13,52 @@ export function createSubgraphAgent(): Agent {
   return new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 256 });
 }
 
+/** What the gateway's request context gives the subgraph data sources. */
+export interface SubgraphCallContext {
+  /** Whom the request acts for, from a verified token; null: anonymous. */
+  caller: Caller | null;
+  requestId: string;
+}
+
+// The caller of the subgraph call in progress, set by the data source from the gateway's own context. A client
+// has no way to reach it: client headers are never forwarded, and any x-gateway-* header is dropped before signing.
+const subgraphCallScope = new AsyncLocalStorage<{ caller: Caller | null }>();
+
 /**
- * The fetcher of one subgraph's data source: keeps connections alive through `agent`, and aborts the whole
+ * A subgraph's data source: forwards the request id, and hands the caller of the incoming request to the fetcher,
+ * which signs what it sends. Calls with no incoming request (@apollo/gateway's health checks) are anonymous.
+ */
+export class SignedSubgraphDataSource extends RemoteGraphQLDataSource<Partial<SubgraphCallContext>> {
+  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<Partial<SubgraphCallContext>>): void {
+    if (context.requestId) request.http?.headers.set(requestIdHeader, context.requestId);
+  }
+
+  override process(options: GraphQLDataSourceProcessOptions<Partial<SubgraphCallContext>>) {
+    return subgraphCallScope.run({ caller: options.context.caller ?? null }, () => super.process(options));
+  }
+}
+
+/**
+ * The fetcher of one subgraph's data source: signs each request (the caller, a timestamp, a nonce and the exact
+ * body bytes sent, see @partnership/request-signing), keeps connections alive through `agent`, and aborts the whole
  * exchange (connect, send, read the body) after `timeoutMs`. A timeout or a network failure becomes an error
  * naming the subgraph; HTTP answers of any status pass through unchanged for @apollo/gateway to judge.
  */
-export function createSubgraphFetcher(subgraphName: string, agent: Agent, timeoutMs: number): Fetcher {
+export function createSubgraphFetcher(subgraphName: string, agent: Agent, timeoutMs: number, signingSecret: string): Fetcher {
   return async (url, init) => {
-    const exchange = await timedExchange(url, { method: init?.method, headers: init?.headers, body: init?.body, signal: init?.signal }, agent, timeoutMs);
+    // The exact bytes that are signed are the bytes sent.
+    const body = typeof init?.body === 'string' ? Buffer.from(init.body, 'utf8') : (init?.body ?? Buffer.alloc(0));
+    const caller = subgraphCallScope.getStore()?.caller ?? null;
+    const headers = { ...withoutGatewayHeaders(init?.headers), ...signRequest(signingSecret, caller, body) };
+    const exchange = await timedExchange(url, { method: init?.method, headers, body, signal: init?.signal }, agent, timeoutMs);
     if ('failure' in exchange) throw subgraphRequestError(subgraphName, exchange.failure);
     return exchange.response;
   };
+}
+
+/** Headers without any `x-gateway-*`: only the signer writes those. */
+function withoutGatewayHeaders(headers: Record<string, string> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers ?? {}).filter(([name]) => !name.toLowerCase().startsWith('x-gateway-')));
 }
 
 // Same shape as Apollo Router's errors for a failed subgraph request, so clients can tell "that part is missing".
@@ -107,10 +145,10 @@ export function healthUrlOf(graphqlUrl: string): string | undefined {
 }
 
 /**
- * Whether a subgraph is ready: its own `/health/ready` when it has one (2xx ready; 503 not ready), otherwise
- * whether it answers `{ __typename }` at its GraphQL URL.
+ * Whether a subgraph is ready: its own `/health/ready` when it has one (2xx ready; 503 not ready; an open endpoint,
+ * probed unsigned), otherwise whether it answers `{ __typename }` at its GraphQL URL (signed, as an anonymous caller).
  */
-export async function checkSubgraphHealth(name: string, graphqlUrl: string, agent: Agent, timeoutMs: number): Promise<SubgraphHealth> {
+export async function checkSubgraphHealth(name: string, graphqlUrl: string, agent: Agent, timeoutMs: number, signingSecret: string): Promise<SubgraphHealth> {
   const healthUrl = healthUrlOf(graphqlUrl);
   if (healthUrl) {
     const exchange = await timedExchange(healthUrl, { method: 'GET', headers: { accept: 'application/json' } }, agent, timeoutMs);
@@ -123,13 +161,10 @@ export async function checkSubgraphHealth(name: string, graphqlUrl: string, agen
     }
     // Anything else (404 and the like): it has no such endpoint; ask the GraphQL endpoint instead.
   }
+  const body = JSON.stringify({ query: 'query __ApolloServiceHealthCheck__ { __typename }' });
   const exchange = await timedExchange(
     graphqlUrl,
-    {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({ query: 'query __ApolloServiceHealthCheck__ { __typename }' }),
-    },
+    { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', ...signRequest(signingSecret, null, body) }, body },
     agent,
     timeoutMs,
   );

@@ -1,6 +1,9 @@
 import { join, resolve } from 'node:path';
 import { gatewayConfigFromEnv, subgraphUrlVariable } from '../src/config';
-import { composeSupergraph, federationLink, scratchDir, startGateway, startStub, unusedPort, type Stub } from './stubs';
+import { composeSupergraph, federationLink, scratchDir, startGateway, startStub, testDataDir, testSigningSecret, unusedPort, type Stub } from './stubs';
+
+// Test gateways sign with the stubs' secret and keep their local key out of the repository.
+const testEnv = { GATEWAY_SIGNING_SECRET: testSigningSecret, DATA_DIR: testDataDir, LOG_LEVEL: 'silent' };
 
 describe('configuration from the environment', () => {
   test('defaults: port 4000 on 127.0.0.1, the committed supergraph whatever the working directory', () => {
@@ -13,6 +16,16 @@ describe('configuration from the environment', () => {
       corsOrigins: ['http://localhost:*', 'http://127.0.0.1:*'],
       introspection: true,
       logLevel: 'info',
+      dataDir: join(process.env.INIT_CWD || process.cwd(), 'data'),
+      signingSecret: undefined,
+      authentication: {
+        keySource: { kind: 'local' },
+        algorithms: ['ES256'],
+        issuer: 'uz-fr-health-graph-local',
+        audience: 'uz-fr-health-graph',
+        clockToleranceSeconds: 5,
+      },
+      limits: { maxDepth: 15, maxAliases: 30, maxRootFields: 20, maxTokens: 5000, maxCost: 20_000, maxRequestBytes: 262_144 },
     });
     expect(config.subgraphUrlOverride('institutions')).toBeUndefined();
   });
@@ -26,6 +39,19 @@ describe('configuration from the environment', () => {
       CORS_ORIGINS: 'https://partnership.example.org, http://localhost:5173',
       INSTITUTIONS_URL: 'http://institutions:4001/graphql',
       INTROSPECTION: 'false',
+      DATA_DIR: '/var/lib/partnership',
+      GATEWAY_SIGNING_SECRET: 'a-production-secret-of-at-least-32-characters',
+      AUTH_JWKS_URL: 'https://login.example.org/.well-known/jwks.json',
+      AUTH_ALGORITHMS: 'ES384, RS256',
+      AUTH_ISSUER: 'https://login.example.org/',
+      AUTH_AUDIENCE: 'partnership-api',
+      AUTH_CLOCK_TOLERANCE_SECONDS: '30',
+      MAX_DEPTH: '8',
+      MAX_ALIASES: '0',
+      MAX_ROOT_FIELDS: '5',
+      MAX_TOKENS: '1000',
+      MAX_COST: '500',
+      MAX_REQUEST_BYTES: '65536',
     });
     expect(config).toMatchObject({
       port: 4100,
@@ -34,7 +60,22 @@ describe('configuration from the environment', () => {
       subgraphTimeoutMs: 2500,
       corsOrigins: ['https://partnership.example.org', 'http://localhost:5173'],
       introspection: false,
+      dataDir: '/var/lib/partnership',
+      signingSecret: 'a-production-secret-of-at-least-32-characters',
+      authentication: {
+        keySource: { kind: 'jwks', url: 'https://login.example.org/.well-known/jwks.json' },
+        algorithms: ['ES384', 'RS256'],
+        issuer: 'https://login.example.org/',
+        audience: 'partnership-api',
+        clockToleranceSeconds: 30,
+      },
+      limits: { maxDepth: 8, maxAliases: 0, maxRootFields: 5, maxTokens: 1000, maxCost: 500, maxRequestBytes: 65_536 },
     });
+    expect(gatewayConfigFromEnv({ INTROSPECTION: 'analyst, admin' }).introspection).toEqual(['analyst', 'admin']);
+    expect(gatewayConfigFromEnv({ INTROSPECTION: 'true' }).introspection).toBe(true);
+    const hmac = gatewayConfigFromEnv({ AUTH_JWT_SECRET: 'x'.repeat(32) }).authentication;
+    expect(hmac).toMatchObject({ keySource: { kind: 'secret', secret: 'x'.repeat(32) }, algorithms: ['HS256'] });
+    expect(gatewayConfigFromEnv({ AUTH_JWKS_URL: 'https://login.example.org/jwks' }).authentication.algorithms).toEqual(['RS256', 'ES256']);
     expect(config.subgraphUrlOverride('institutions')).toBe('http://institutions:4001/graphql');
     expect(config.subgraphUrlOverride('agreements')).toBeUndefined();
   });
@@ -48,7 +89,22 @@ describe('configuration from the environment', () => {
   test('unusable values are refused with the variable named', () => {
     expect(() => gatewayConfigFromEnv({ PORT: 'eighty' })).toThrow('PORT must be a whole number from 0 to 65535 (got "eighty")');
     expect(() => gatewayConfigFromEnv({ SUBGRAPH_TIMEOUT_MS: '0' })).toThrow('SUBGRAPH_TIMEOUT_MS must be a whole number from 1 to 600000 (got "0")');
-    expect(() => gatewayConfigFromEnv({ INTROSPECTION: 'maybe' })).toThrow('INTROSPECTION must be true or false (got "maybe")');
+    expect(() => gatewayConfigFromEnv({ INTROSPECTION: 'maybe' })).toThrow(
+      'INTROSPECTION must be true, false or a comma-separated list of roles among viewer, analyst, editor, admin (got "maybe")',
+    );
+    expect(() => gatewayConfigFromEnv({ GATEWAY_SIGNING_SECRET: 'short' })).toThrow('GATEWAY_SIGNING_SECRET must be at least 32 characters');
+    expect(() => gatewayConfigFromEnv({ AUTH_JWT_SECRET: 'short' })).toThrow('AUTH_JWT_SECRET must be at least 32 characters');
+    expect(() => gatewayConfigFromEnv({ AUTH_JWT_SECRET: 'x'.repeat(32), AUTH_JWKS_URL: 'https://login.example.org/jwks' })).toThrow(
+      'set AUTH_JWKS_URL or AUTH_JWT_SECRET, not both',
+    );
+    expect(() => gatewayConfigFromEnv({ AUTH_JWKS_URL: 'login.example.org' })).toThrow('AUTH_JWKS_URL must be an http:// or https:// URL (got "login.example.org")');
+    expect(() => gatewayConfigFromEnv({ AUTH_ALGORITHMS: 'ES256,none' })).toThrow('AUTH_ALGORITHMS must not include "none"');
+    expect(() => gatewayConfigFromEnv({ AUTH_ALGORITHMS: 'HS256' })).toThrow('AUTH_ALGORITHMS: "HS256" cannot be used with the local key');
+    expect(() => gatewayConfigFromEnv({ AUTH_JWT_SECRET: 'x'.repeat(32), AUTH_ALGORITHMS: 'RS256' })).toThrow('AUTH_ALGORITHMS: "RS256" cannot be used with AUTH_JWT_SECRET');
+    expect(() => gatewayConfigFromEnv({ AUTH_ALGORITHMS: 'ES384' })).toThrow('AUTH_ALGORITHMS must include ES256 to accept tokens of the local key');
+    expect(() => gatewayConfigFromEnv({ MAX_DEPTH: '0' })).toThrow('MAX_DEPTH must be a whole number from 1 to 1000 (got "0")');
+    expect(() => gatewayConfigFromEnv({ MAX_COST: 'lots' })).toThrow('MAX_COST must be a whole number from 1 to 1000000000 (got "lots")');
+    expect(() => gatewayConfigFromEnv({ MAX_REQUEST_BYTES: '100' })).toThrow('MAX_REQUEST_BYTES must be a whole number from 1024 to 104857600 (got "100")');
     const config = gatewayConfigFromEnv({ TRAINING_URL: 'training:4003' });
     expect(() => config.subgraphUrlOverride('training')).toThrow('TRAINING_URL must be an http:// or https:// URL (got "training:4003")');
   });
@@ -76,8 +132,8 @@ type Query { ping: String }
       const response = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(query) });
       return (await response.json()) as { data?: unknown; errors?: Array<{ message: string }> };
     };
-    const plain = await startGateway(gatewayConfigFromEnv({ SUPERGRAPH_PATH: supergraphPath, LOG_LEVEL: 'silent' }));
-    const overridden = await startGateway(gatewayConfigFromEnv({ SUPERGRAPH_PATH: supergraphPath, HOSTED_PROGRAMMES_URL: stub.url, LOG_LEVEL: 'silent' }));
+    const plain = await startGateway(gatewayConfigFromEnv({ ...testEnv, SUPERGRAPH_PATH: supergraphPath }));
+    const overridden = await startGateway(gatewayConfigFromEnv({ ...testEnv, SUPERGRAPH_PATH: supergraphPath, HOSTED_PROGRAMMES_URL: stub.url }));
     try {
       expect((await ask(plain.base)).errors?.[0].message).toMatch(/^HTTP fetch failed from 'hosted-programmes': .*ECONNREFUSED/);
       expect(await ask(overridden.base)).toEqual({ data: { ping: 'pong' } });
@@ -94,7 +150,7 @@ type Query { ping: String }
     const files = scratchDir('gateway-override-bad');
     const supergraphPath = files.file('supergraph.graphql', composeSupergraph([{ name: 'hosted-programmes', url: stub.url, sdl }]));
     try {
-      await expect(startGateway(gatewayConfigFromEnv({ SUPERGRAPH_PATH: supergraphPath, HOSTED_PROGRAMMES_URL: 'nowhere', LOG_LEVEL: 'silent' }))).rejects.toThrow(
+      await expect(startGateway(gatewayConfigFromEnv({ ...testEnv, SUPERGRAPH_PATH: supergraphPath, HOSTED_PROGRAMMES_URL: 'nowhere' }))).rejects.toThrow(
         'HOSTED_PROGRAMMES_URL must be an http:// or https:// URL (got "nowhere")',
       );
     } finally {

@@ -1,5 +1,5 @@
 import { gatewayConfigFromEnv } from '../src/config';
-import { composeSupergraph, federationLink, scratchDir, startGateway, startStub, testConfig, type Stub } from './stubs';
+import { composeSupergraph, federationLink, scratchDir, startGateway, startStub, testConfig, testDataDir, testSigningSecret, type Stub } from './stubs';
 
 type Started = Awaited<ReturnType<typeof startGateway>>;
 
@@ -18,7 +18,7 @@ describe('the explorer on the committed supergraph', () => {
   let gateway: Started;
   beforeAll(async () => {
     // The defaults: the committed supergraph and the saved operations of supergraph/operations.
-    gateway = await startGateway(gatewayConfigFromEnv({ LOG_LEVEL: 'silent' }));
+    gateway = await startGateway(gatewayConfigFromEnv({ LOG_LEVEL: 'silent', DATA_DIR: testDataDir, GATEWAY_SIGNING_SECRET: testSigningSecret }));
   });
   afterAll(async () => {
     await gateway?.stop();

@@ -1,6 +1,7 @@
 /**
- * Test helpers: tiny stub subgraphs (real @apollo/subgraph servers on free ports), a supergraph composed for
- * them, a gateway started on it, and a logger whose lines the tests can read.
+ * Test helpers: tiny stub subgraphs (real @apollo/subgraph servers on free ports that verify the gateway's
+ * signature and record each call), a supergraph composed for them, a gateway started on it, tokens of the local
+ * test key, and a logger whose lines the tests can read.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -14,11 +15,26 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { expressMiddleware } from '@as-integrations/express5';
-import express from 'express';
+import { verifyRequest, type Caller } from '@partnership/request-signing';
+import express, { type Request } from 'express';
 import { parse } from 'graphql';
 import pino, { type Logger } from 'pino';
+import { issueToken, localSigningKey, type TokenClaims } from '../src/authentication';
 import { createGateway, type Gateway } from '../src/create-gateway';
-import type { GatewayConfig } from '../src/config';
+import { defaultAudience, defaultIssuer, defaultLimits, type GatewayConfig } from '../src/config';
+
+/** The secret test gateways sign with and test stubs verify with. */
+export const testSigningSecret = 'gateway-test-signing-secret-0123456789abcdef';
+/** Where test gateways keep their local token key (shared by every run; the key is created once). */
+export const testDataDir = join(tmpdir(), 'partnership-gateway-test-data');
+
+/** A call a stub accepted: the signature verified, so `caller` is whom the gateway vouched for. */
+export interface StubCall {
+  caller: Caller | null;
+  requestId: string | undefined;
+  query: string;
+  headers: Record<string, string | string[] | undefined>;
+}
 
 export const federationLink = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])';
 
@@ -29,31 +45,43 @@ export interface Stub {
   readonly port: number;
   /** TCP connections the stub has accepted so far. */
   readonly connections: number;
-  /** GraphQL requests it has answered so far. */
+  /** GraphQL requests it has received so far (signed or not). */
   readonly requests: number;
+  /** The requests whose signature verified, in order. */
+  readonly calls: StubCall[];
+  /** Why requests were refused (bad or missing signature), in order. */
+  readonly refusals: string[];
   stop(): Promise<void>;
   /** Starts again on the same port after `stop()`. */
   restart(): Promise<void>;
 }
 
-/** A subgraph server built with @apollo/subgraph, listening on 127.0.0.1 (port 0 = a free one). */
+/**
+ * A subgraph server built with @apollo/subgraph, listening on 127.0.0.1 (port 0 = a free one). Like the partnership's
+ * subgraphs it answers only requests signed by the gateway (`signingSecret`, default the test secret): others get 401.
+ */
 export async function startStub(
   name: string,
   sdl: string,
   resolvers: GraphQLResolverMap<unknown>,
-  options: { port?: number; health?: () => number } = {},
+  options: { port?: number; health?: () => number; signingSecret?: string; stacktraces?: boolean } = {},
 ): Promise<Stub> {
   const port = options.port ?? 0;
+  const secret = options.signingSecret ?? testSigningSecret;
   let server: Server | undefined;
   let apollo: ApolloServer | undefined;
   let currentPort = port;
   let connections = 0;
   let requests = 0;
+  const calls: StubCall[] = [];
+  const refusals: string[] = [];
+  const rawBodies = new WeakMap<Request, Buffer>();
 
   const start = async () => {
     apollo = new ApolloServer({
       schema: buildSubgraphSchema([{ typeDefs: parse(sdl), resolvers }]),
       plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginLandingPageDisabled()],
+      ...(options.stacktraces && { includeStacktraceInErrorResponses: true }),
     });
     await apollo.start();
     const app = express();
@@ -64,7 +92,22 @@ export async function startStub(
       requests += 1;
       next();
     });
-    app.use('/graphql', express.json(), expressMiddleware(apollo));
+    app.use(
+      '/graphql',
+      express.json({ verify: (req, _res, buffer) => rawBodies.set(req as Request, buffer) }),
+      (req, res, next) => {
+        const verdict = verifyRequest(secret, req.headers, rawBodies.get(req) ?? Buffer.alloc(0));
+        if (!verdict.ok) {
+          refusals.push(verdict.reason);
+          res.status(401).json({ errors: [{ message: verdict.reason, extensions: { code: 'UNAUTHENTICATED' } }] });
+          return;
+        }
+        const requestId = req.headers['x-request-id'];
+        calls.push({ caller: verdict.caller, requestId: typeof requestId === 'string' ? requestId : undefined, query: req.body?.query, headers: { ...req.headers } });
+        next();
+      },
+      expressMiddleware(apollo),
+    );
     server = createServer(app);
     server.on('connection', () => {
       connections += 1;
@@ -89,6 +132,8 @@ export async function startStub(
     get requests() {
       return requests;
     },
+    calls,
+    refusals,
     async stop() {
       if (!server) return;
       const closing = server;
@@ -150,8 +195,23 @@ export function testConfig(overrides: Partial<GatewayConfig> & Pick<GatewayConfi
     examplesDir: join(tmpdir(), 'no-examples-here'),
     introspection: true,
     logLevel: 'silent',
+    dataDir: testDataDir,
+    signingSecret: testSigningSecret,
+    authentication: { keySource: { kind: 'local' }, algorithms: ['ES256'], issuer: defaultIssuer, audience: defaultAudience, clockToleranceSeconds: 5 },
+    limits: defaultLimits,
     ...overrides,
   };
+}
+
+/** A token of the test gateways' local key: the claims given, default issuer and audience, one hour unless told. */
+export function testToken(claims: TokenClaims, options: { ttlSeconds?: number; now?: number; issuer?: string; audience?: string; dataDir?: string } = {}): Promise<string> {
+  return issueToken(claims, {
+    key: localSigningKey(options.dataDir ?? testDataDir),
+    issuer: options.issuer ?? defaultIssuer,
+    audience: options.audience ?? defaultAudience,
+    ttlSeconds: options.ttlSeconds ?? 3600,
+    now: options.now,
+  });
 }
 
 /** Creates a gateway and starts it on a free port. */
