@@ -3,6 +3,7 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json .npmrc tsconfig.base.json tsconfig.json ./
+COPY packages/request-signing/package.json packages/request-signing/
 COPY packages/subgraph-kit/package.json packages/subgraph-kit/
 COPY subgraphs/institutions/package.json subgraphs/institutions/
 COPY subgraphs/agreements/package.json subgraphs/agreements/
@@ -17,4 +18,6 @@ FROM node:20-bookworm-slim
 ENV NODE_ENV=production HOST=0.0.0.0
 WORKDIR /app
 COPY --from=build /app /app
+# The shared `secrets` volume takes this folder's owner on first mount, so the services can write their keys.
+RUN mkdir -p /app/data/secrets && chown -R node:node /app/data
 USER node
