@@ -1,17 +1,22 @@
 /**
  * `npm run compose`: composes the subgraphs' SDL files and writes supergraph/supergraph.graphql.
  * `npm run compose -- --check`: writes nothing; fails when the committed file differs from a fresh composition (CI).
- * Exit codes: 0 done (or up to date), 1 composition failed, 2 the committed file is out of date.
+ * Both also validate every saved client operation (supergraph/operations) against the new API schema.
+ * Exit codes: 0 done (or up to date), 1 composition failed, 2 the committed file is out of date,
+ * 3 a saved client operation no longer validates.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
+import { brokenOperations, loadOperations } from './operations';
 import {
+  apiSchemaOf,
   composeSupergraph,
   formatProblem,
   loadPartnershipSubgraphs,
   repositoryRoot,
   supergraphFile,
   supergraphFileText,
+  operationsDir,
 } from './compose';
 
 function main(argv: string[]): number {
@@ -29,6 +34,17 @@ function main(argv: string[]): number {
     process.stderr.write(`${outcome.errors.map((error) => formatProblem(error, 'error')).join('\n\n')}\n`);
     return 1;
   }
+
+  const operations = loadOperations(operationsDir);
+  const broken = brokenOperations(apiSchemaOf(outcome.supergraphSdl), operations);
+  for (const { operation, messages } of broken) {
+    process.stderr.write(`client operation ${operation.name} (supergraph/operations/${operation.file}) breaks:\n${messages.map((m) => `  ${m}`).join('\n')}\n`);
+  }
+  if (broken.length > 0) {
+    process.stderr.write(`\n${broken.length} of ${operations.length} saved client operations no longer validate; nothing was written\n`);
+    return 3;
+  }
+  process.stdout.write(`${operations.length} saved client operations validate\n`);
 
   const text = supergraphFileText(outcome.supergraphSdl);
   const shown = relative(repositoryRoot, supergraphFile);

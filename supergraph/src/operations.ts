@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse, type DocumentNode } from 'graphql';
+import { parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 
 /**
  * A saved client operation: a `.graphql` file holding one operation, opened by comment lines —
@@ -34,4 +34,11 @@ export function loadOperations(dir: string): SavedOperation[] {
         document,
       };
     });
+}
+
+/** The saved operations a schema no longer serves, each with the validation messages that say why. */
+export function brokenOperations(schema: GraphQLSchema, operations: SavedOperation[]): Array<{ operation: SavedOperation; messages: string[] }> {
+  return operations
+    .map((operation) => ({ operation, messages: validate(schema, operation.document).map((e) => e.message) }))
+    .filter((result) => result.messages.length > 0);
 }

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { validate } from 'graphql';
 import {
   apiSchemaOf,
   composeSupergraph,
@@ -10,7 +9,7 @@ import {
   supergraphFileText,
   type SubgraphSource,
 } from '../src/compose';
-import { loadOperations } from '../src/operations';
+import { brokenOperations, loadOperations } from '../src/operations';
 
 const federation = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])';
 
@@ -114,8 +113,8 @@ describe('saved client operations', () => {
     for (const operation of operations) expect(operation.description).not.toBe('');
   });
 
-  test.each(operations.map((o) => [o.file, o] as const))('%s is valid against the composed API schema', (_file, operation) => {
-    expect(validate(schema, operation.document).map((e) => e.message)).toEqual([]);
+  test('every one is valid against the composed API schema', () => {
+    expect(brokenOperations(schema, operations)).toEqual([]);
   });
 
   test('a subgraph change that drops a field an operation uses makes that operation invalid', () => {
@@ -127,7 +126,8 @@ describe('saved client operations', () => {
     const outcome = composeSupergraph(subgraphs);
     if (!outcome.ok) throw new Error(outcome.errors.map((e) => formatProblem(e, 'error')).join('\n'));
     const changed = apiSchemaOf(outcome.supergraphSdl);
-    const broken = operations.filter((o) => validate(changed, o.document).some((e) => e.message === 'Cannot query field "parties" on type "Agreement".'));
-    expect(broken.map((o) => o.name)).toEqual(['AgreementWithParties', 'ProgrammeWithCohorts']);
+    const broken = brokenOperations(changed, operations);
+    expect(broken.map((b) => b.operation.name)).toEqual(['AgreementWithParties', 'ProgrammeWithCohorts']);
+    expect(broken[0].messages).toContain('Cannot query field "parties" on type "Agreement".');
   });
 });
