@@ -28,7 +28,7 @@ export interface Federation {
   stop(): Promise<void>;
 }
 
-const builders: Record<SubgraphName, (config: { port: number; databaseUrl: string }) => Promise<SubgraphServer>> = {
+const builders: Record<SubgraphName, (config: { port: number; databaseUrl: string; peers: Record<string, string> }) => Promise<SubgraphServer>> = {
   institutions: createInstitutionsServer,
   agreements: createAgreementsServer,
   training: createTrainingServer,
@@ -41,11 +41,14 @@ export async function bootFederation(
   const scratches: ScratchTarget[] = [];
   const subgraphs = {} as Record<SubgraphName, SubgraphServer>;
   const urls = {} as Record<SubgraphName, string>;
+  // Subgraphs check references with each other directly (signed _entities): each learns the others' URLs as they start.
+  const peers: Record<string, string> = {};
   for (const name of Object.keys(builders) as SubgraphName[]) {
     const scratch = await target.open(name);
     scratches.push(scratch);
-    subgraphs[name] = await builders[name]({ port: 0, databaseUrl: scratch.url });
+    subgraphs[name] = await builders[name]({ port: 0, databaseUrl: scratch.url, peers });
     const url = await subgraphs[name].listen(0);
+    peers[name] = url;
     urls[name] = (await options.routeTo?.[name]?.(url)) ?? url;
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'federation-'));

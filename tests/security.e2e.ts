@@ -44,7 +44,7 @@ describe('attacks on a running federation', () => {
       const before = statements();
       const { status, body } = await withToken(await makeToken());
       expect(status).toBe(401);
-      expect(body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+      expect(body.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
       expect(body.data ?? null).toBeNull();
       expect(statements()).toBe(before);
     });
@@ -102,7 +102,7 @@ describe('attacks on a running federation', () => {
       const { status, body } = await postGraphQL<any>(federation.gatewayUrl, '{ people(filter: { search: "poulet" }) { nodes { fullName title email phone } } }');
       expect(status).toBe(200);
       expect(body.data.people.nodes).toEqual([{ fullName: 'Céline Poulet', title: 'Secretary-General', email: null, phone: null }]);
-      expect(body.errors.map((e: any) => [e.path.join('.'), e.extensions.code])).toEqual([
+      expect(body.errors!.map((e: any) => [e.path.join('.'), e.extensions.code])).toEqual([
         ['people.nodes.0.email', 'UNAUTHENTICATED'],
         ['people.nodes.0.phone', 'UNAUTHENTICATED'],
       ]);
@@ -122,7 +122,7 @@ describe('attacks on a running federation', () => {
       const before = statements();
       const response = await postGraphQL<any>(federation.gatewayUrl, operation);
       expect(response.status).toBe(status);
-      expect(response.body.errors[0].extensions.code).toBe(code);
+      expect(response.body.errors![0].extensions!.code).toBe(code);
       expect(statements()).toBe(before);
     });
 

@@ -16,6 +16,7 @@ export const DEFAULT_PEER_URLS: PeerUrls = {
  * this way, so no subgraph ever stores a reference to a record that does not exist.
  */
 export class EntityLookup {
+  /** `peers` is read at each lookup (missing names fall back to the local default ports), so it may be filled late. */
   constructor(
     private readonly peers: PeerUrls,
     private readonly secret: string,
@@ -26,7 +27,7 @@ export class EntityLookup {
   async find<T extends { id: string }>(subgraph: string, typename: string, ids: readonly string[], fields: string, caller: Caller | null): Promise<Map<string, T>> {
     const unique = [...new Set(ids)];
     if (unique.length === 0) return new Map();
-    const url = this.peers[subgraph];
+    const url = this.peers[subgraph] ?? DEFAULT_PEER_URLS[subgraph];
     if (!url) throw serviceUnavailable(`no URL configured for the ${subgraph} subgraph (${subgraph.toUpperCase()}_URL)`);
     const body = JSON.stringify({
       query: `query ($r: [_Any!]!) { _entities(representations: $r) { ... on ${typename} { id ${fields} } } }`,

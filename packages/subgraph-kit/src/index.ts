@@ -8,6 +8,7 @@ export * from './entity-lookup';
 export * from './errors';
 export * from './loaders';
 export * from './logger';
+export * from './migration-helpers';
 export * from './pagination';
 export * from './partial-date';
 export * from './row-lock';

@@ -13,7 +13,7 @@ import type { DocumentNode, GraphQLFormattedError } from 'graphql';
 import { enforceAuthorization, type RequestContext } from './authorization';
 import { defaultDataDir, type SubgraphConfig } from './config';
 import { createDatabase, openAndMigrate, type Database } from './data-source';
-import { DEFAULT_PEER_URLS, EntityLookup } from './entity-lookup';
+import { EntityLookup } from './entity-lookup';
 import { createLogger, type Logger } from './logger';
 import { loadReferenceRows, type ReferenceTable } from './reference-rows';
 import type { SyntheticPlan } from './synthetic-plan';
@@ -77,7 +77,7 @@ export async function buildSubgraph<Context extends RequestContext>(
 
   const secret = config.signingSecret ?? signingSecret(process.env, config.dataDir ?? defaultDataDir(process.env));
   const verifySignature = gatewaySignatureCheck(secret, config.signatureMaxAgeMs, logger);
-  const peers = new EntityLookup({ ...DEFAULT_PEER_URLS, ...config.peers }, secret);
+  const peers = new EntityLookup(config.peers ?? {}, secret);
 
   const apollo = new ApolloServer<Context>({
     schema: enforceAuthorization(buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: definition.resolvers }])),

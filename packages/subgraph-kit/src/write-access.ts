@@ -1,5 +1,27 @@
-import type { Caller, Partner } from '@partnership/request-signing';
+import { PARTNERS, type Caller, type Partner } from '@partnership/request-signing';
 import { GraphQLError } from 'graphql';
+
+export { PARTNERS, isPartner, type Caller, type Partner, type Role } from '@partnership/request-signing';
+
+/** The partners among these countries, in a fixed order; other countries (KZ, TR, ...) own nothing: admins only. */
+export function partnersOf(countries: Iterable<string | null | undefined>): Partner[] {
+  const present = new Set(countries);
+  return PARTNERS.filter((partner) => present.has(partner));
+}
+
+/**
+ * Refuses, before any lookup, callers who could never write: anonymous (UNAUTHENTICATED) and signed-in callers
+ * with neither the editor nor the admin role (FORBIDDEN). Which partner's editor may write is `requireWriter`'s.
+ */
+export function requireEditorRole(caller: Caller | null, what: string): Caller {
+  if (caller === null) {
+    throw new GraphQLError(`Sign in to change ${what}: send a token of an editor or an admin`, { extensions: { code: 'UNAUTHENTICATED' } });
+  }
+  if (!caller.roles.includes('editor') && !caller.roles.includes('admin')) {
+    throw new GraphQLError(`Changing ${what} needs the editor role of the owning partner, or admin (you have ${caller.roles.join(', ')})`, { extensions: { code: 'FORBIDDEN' } });
+  }
+  return caller;
+}
 
 /**
  * Who may write a record: an editor of a partner that owns it, or an admin. Returns the caller when allowed;
@@ -12,6 +34,12 @@ export function requireWriter(caller: Caller | null, owners: readonly Partner[],
   if (caller.roles.includes('admin')) return caller;
   if (caller.roles.includes('editor') && owners.includes(caller.partner)) return caller;
   throw new GraphQLError(`${what} belongs to ${describeOwners(owners)}: only its editors or an admin may change it`, { extensions: { code: 'FORBIDDEN' } });
+}
+
+/** Whether a database error is a duplicate primary or unique key (MySQL ER_DUP_ENTRY, SQLite UNIQUE/PRIMARY KEY). */
+export function isUniqueViolation(err: unknown): boolean {
+  const driverError = (err as { driverError?: { errno?: number; code?: string } } | null)?.driverError;
+  return driverError?.errno === 1062 || driverError?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || driverError?.code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
 function describeOwners(owners: readonly Partner[]): string {

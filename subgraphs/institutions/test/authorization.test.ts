@@ -1,4 +1,4 @@
-import type { Caller } from '@partnership/request-signing';
+import type { Caller } from '@partnership/subgraph-kit';
 import type { SubgraphServer } from '@partnership/subgraph-kit';
 import { createScratchSqlite, postGraphQL } from '@partnership/subgraph-kit/testing';
 import { Person } from '../src/entities';
@@ -32,7 +32,7 @@ describe('who may read contact details', () => {
   test('an analyst gets null and FORBIDDEN for each, the public fields still answer', async () => {
     const { body } = await postGraphQL<any>(url, query, undefined, { caller: as(['analyst']) });
     expect(body.data.person).toEqual({ fullName: 'Céline Poulet', title: 'Secretary-General', email: null, phone: null });
-    expect(body.errors!.map((e) => [e.path!.join('.'), e.extensions!.code])).toEqual([
+    expect(body.errors.map((e: { path: string[]; extensions: { code: string } }) => [e.path.join('.'), e.extensions.code])).toEqual([
       ['person.email', 'FORBIDDEN'],
       ['person.phone', 'FORBIDDEN'],
     ]);

@@ -28,7 +28,7 @@ export async function loadSyntheticData({ dataSource }: Database, plan: Syntheti
       });
       for (const traineeId of c.traineeIds) {
         trainees.push({ id: traineeId, fullName: `Synthetic Trainee ${Number(traineeId.slice(traineeId.lastIndexOf('-') + 1))}`, homeInstitutionId, synthetic: true });
-        placements.push({ id: syntheticId('placement', placementIndex++), cohortId: c.id, traineeId, status: 'ENROLLED', synthetic: true });
+        placements.push({ id: syntheticId('placement', placementIndex++), cohortId: c.id, traineeId, status: 'ENROLLED', version: 1, synthetic: true });
       }
     }
   }

@@ -1,4 +1,4 @@
-import type { Caller } from '@partnership/request-signing';
+import type { Caller } from '@partnership/subgraph-kit';
 import type { SubgraphServer } from '@partnership/subgraph-kit';
 import { createScratchSqlite, postGraphQL } from '@partnership/subgraph-kit/testing';
 import { Placement, Trainee } from '../src/entities';

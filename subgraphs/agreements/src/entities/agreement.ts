@@ -37,4 +37,8 @@ export class Agreement {
 
   @Column({ type: 'boolean', default: false })
   synthetic!: boolean;
+
+  /** Bumped by every update; writers send the version they read (optimistic concurrency, see updateVersioned). */
+  @Column({ type: 'int', default: 1 })
+  version!: number;
 }

@@ -26,4 +26,8 @@ export class Milestone {
   /** Order within the agreement. */
   @Column({ type: 'int' })
   position!: number;
+
+  /** Bumped by every update; writers send the version they read (optimistic concurrency, see updateVersioned). */
+  @Column({ type: 'int', default: 1 })
+  version!: number;
 }

@@ -23,7 +23,7 @@ export function referenceTables(): ReferenceTable[] {
   const agreements: ReferenceTable<Agreement> = {
     entity: Agreement,
     key: ['id'],
-    rows: referenceAgreements.map(({ areas: _a, parties: _p, milestones: _m, relatedEventIds: _r, ...agreement }) => ({ ...agreement, synthetic: false })),
+    rows: referenceAgreements.map(({ areas: _a, parties: _p, milestones: _m, relatedEventIds: _r, ...agreement }) => ({ ...agreement, synthetic: false, version: 1 })),
   };
   const areas: ReferenceTable<AgreementArea> = {
     entity: AgreementArea,
@@ -43,7 +43,7 @@ export function referenceTables(): ReferenceTable[] {
   const milestones: ReferenceTable<Milestone> = {
     entity: Milestone,
     key: ['id'],
-    rows: referenceAgreements.flatMap((a) => a.milestones.map((m, position) => ({ ...m, agreementId: a.id, position }))),
+    rows: referenceAgreements.flatMap((a) => a.milestones.map((m, position) => ({ ...m, agreementId: a.id, position, version: 1 }))),
   };
   return [events, eventCountries, participants, agreements, areas, parties, relatedEvents, milestones] as ReferenceTable[];
 }

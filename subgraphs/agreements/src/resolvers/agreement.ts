@@ -24,4 +24,5 @@ export const AgreementParty = {
 
 export const Milestone = {
   due: (milestone: MilestoneRow) => partialDateOrNull(milestone.due, milestone.dueLabel),
+  agreement: (milestone: MilestoneRow, _: unknown, { loaders }: AgreementsContext) => loaders.agreement.load(milestone.agreementId),
 };

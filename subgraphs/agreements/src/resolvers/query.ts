@@ -1,4 +1,4 @@
-import { paginate, partialDateOrNull, validateId, type PageArgs } from '@partnership/subgraph-kit';
+import { auditTrail, paginate, partialDateOrNull, validateId, type PageArgs } from '@partnership/subgraph-kit';
 import type { AgreementsContext } from '../context';
 import { Agreement, Event } from '../entities';
 
@@ -50,6 +50,9 @@ export const Query = {
     };
     return events.sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
   },
+
+  // Admins only: the schema's @requiresRole refuses everyone else before this runs.
+  agreementsAuditTrail: (_: unknown, args: PageArgs & { recordId?: string | null }, { database }: AgreementsContext) => auditTrail(database, args),
 };
 
 const UNDATED = '9999-12-31';

@@ -1,7 +1,8 @@
+import { AuditEntry } from '@partnership/subgraph-kit';
 import { Institution } from './institution';
 import { InstitutionSpecialty } from './institution-specialty';
 import { Person } from './person';
 
-export { Institution, InstitutionSpecialty, Person };
+export { AuditEntry, Institution, InstitutionSpecialty, Person };
 
-export const entities = [Institution, InstitutionSpecialty, Person];
+export const entities = [Institution, InstitutionSpecialty, Person, AuditEntry];

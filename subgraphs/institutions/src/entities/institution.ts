@@ -41,4 +41,8 @@ export class Institution {
 
   @Column({ type: 'boolean', default: false })
   synthetic!: boolean;
+
+  /** Bumped by every update; an update must send the version it read (optimistic concurrency). */
+  @Column({ type: 'int', default: 1 })
+  version!: number;
 }

@@ -28,4 +28,8 @@ export class Person {
 
   @Column({ type: 'boolean', default: false })
   synthetic!: boolean;
+
+  /** Bumped by every update; an update must send the version it read (optimistic concurrency). */
+  @Column({ type: 'int', default: 1 })
+  version!: number;
 }

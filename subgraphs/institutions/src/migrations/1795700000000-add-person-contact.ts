@@ -1,3 +1,4 @@
+import { dropColumns } from '@partnership/subgraph-kit';
 import { TableColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
 
 /** Work contact details of a person (personal data: the schema restricts who may read them). */
@@ -12,7 +13,6 @@ export class AddPersonContact1795700000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.dropColumn('person', 'phone');
-    await queryRunner.dropColumn('person', 'email');
+    await dropColumns(queryRunner, 'person', ['phone', 'email']);
   }
 }

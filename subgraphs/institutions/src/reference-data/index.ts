@@ -11,7 +11,7 @@ export function referenceTables(): ReferenceTable[] {
     // Parents (partOf) come before the units that point at them.
     rows: [...referenceInstitutions]
       .sort((a, b) => Number(a.partOfId !== null) - Number(b.partOfId !== null))
-      .map(({ specialties: _specialties, ...institution }) => ({ ...institution, searchText: searchTextOf(institution.name, institution.localName), synthetic: false })),
+      .map(({ specialties: _specialties, ...institution }) => ({ ...institution, searchText: searchTextOf(institution.name, institution.localName), synthetic: false, version: 1 })),
   };
   const specialties: ReferenceTable<InstitutionSpecialty> = {
     entity: InstitutionSpecialty,
@@ -21,7 +21,7 @@ export function referenceTables(): ReferenceTable[] {
   const people: ReferenceTable<Person> = {
     entity: Person,
     key: ['id'],
-    rows: referencePeople.map((p) => ({ ...p, email: null, phone: null, searchText: searchTextOf(p.fullName), synthetic: false })),
+    rows: referencePeople.map((p) => ({ ...p, email: null, phone: null, searchText: searchTextOf(p.fullName), synthetic: false, version: 1 })),
   };
   return [institutions, specialties, people] as ReferenceTable[];
 }

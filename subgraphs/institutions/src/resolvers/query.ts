@@ -1,4 +1,4 @@
-import { likePattern, paginate, searchCondition, validateId, validateSearch, type PageArgs } from '@partnership/subgraph-kit';
+import { auditTrail, likePattern, paginate, searchCondition, validateId, validateSearch, type PageArgs } from '@partnership/subgraph-kit';
 import type { InstitutionsContext } from '../context';
 import { Institution, Person } from '../entities';
 
@@ -43,4 +43,7 @@ export const Query = {
     if (search) query.andWhere(searchCondition('person.search_text'), { search: likePattern(search) });
     return paginate(query, 'person', args);
   },
+
+  // Admins only: the SDL's @requiresRole refuses everyone else before this runs.
+  institutionsAuditTrail: (_: unknown, args: PageArgs & { recordId?: string | null }, { database }: InstitutionsContext) => auditTrail(database, args),
 };

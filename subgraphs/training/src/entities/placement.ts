@@ -17,6 +17,10 @@ export class Placement {
   @Column({ type: 'varchar', length: 16 })
   status!: string;
 
+  /** Bumped by every update; a writer holding an older one gets CONFLICT (optimistic concurrency). */
+  @Column({ type: 'int', default: 1 })
+  version!: number;
+
   @Column({ type: 'boolean', default: false })
   synthetic!: boolean;
 }

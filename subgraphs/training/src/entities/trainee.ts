@@ -6,7 +6,7 @@ export class Trainee {
   @PrimaryColumn({ type: 'varchar', length: 64 })
   id!: string;
 
-  @Column({ name: 'full_name', type: 'varchar', length: 200 })
+  @Column({ name: 'full_name', type: 'varchar', length: 300 })
   fullName!: string;
 
   /** Institutions live in the institutions subgraph: an id, no foreign key. */

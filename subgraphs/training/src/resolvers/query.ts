@@ -1,4 +1,4 @@
-import { paginate, validateId, type PageArgs } from '@partnership/subgraph-kit';
+import { auditTrail, paginate, validateId, type PageArgs } from '@partnership/subgraph-kit';
 import type { TrainingContext } from '../context';
 import { TrainingProgram } from '../entities';
 
@@ -26,4 +26,6 @@ export const Query = {
     }
     return paginate(query, 'program', args);
   },
+
+  trainingAuditTrail: (_: unknown, args: PageArgs & { recordId?: string | null }, { database }: TrainingContext) => auditTrail(database, args),
 };

@@ -9,6 +9,7 @@ export const TrainingProgram = {
   __resolveReference: ({ id }: { id: string }, { loaders }: TrainingContext) => loaders.program.load(id),
   agreement: (program: TrainingProgramRow) => (program.agreementId === null ? null : agreementReference(program.agreementId)),
   targetDate: (program: TrainingProgramRow) => partialDateOrNull(program.targetDate, program.targetDateLabel),
+  startsOn: (program: TrainingProgramRow) => partialDateOrNull(program.startsOn, program.startsOnLabel),
   hostInstitutions: async (program: TrainingProgramRow, _: unknown, { loaders }: TrainingContext) =>
     (await loaders.hostsOfProgram.load(program.id)).map((host) => institutionReference(host.institutionId)),
   cohorts: (program: TrainingProgramRow, _: unknown, { loaders }: TrainingContext) => loaders.cohortsOfProgram.load(program.id),

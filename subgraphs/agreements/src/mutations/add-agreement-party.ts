@@ -1,0 +1,44 @@
+import { badUserInput, recordAudit, requireEditorRole, updateVersioned, validateId } from '@partnership/subgraph-kit';
+import type { AgreementsContext } from '../context';
+import { Agreement, AgreementParty } from '../entities';
+import { agreementForWrite, CLOSED_STATUSES, preauthorize, requireVersion } from './access';
+import { checkParties } from './parties';
+import { agreementSnapshot } from './snapshot';
+
+export interface AddAgreementPartyInput {
+  agreementId: string;
+  version: number;
+  institutionId: string;
+  role?: string | null;
+  representativeId?: string | null;
+}
+
+/**
+ * Only the partners of the existing parties may add a party: an institution's partner cannot make itself a party
+ * (and so an owner) of an agreement on its own.
+ */
+export async function addAgreementParty(_: unknown, { input }: { input: AddAgreementPartyInput }, context: AgreementsContext): Promise<{ agreement: Agreement }> {
+  requireEditorRole(context.caller, 'agreements');
+  const agreementId = validateId(input.agreementId, 'input.agreementId');
+  await preauthorize(context.database, context.caller, agreementId, 'input.agreementId');
+  const [party] = await checkParties(context, [input], (_i, name) => `input.${name}`);
+  return context.database.transaction(async (manager) => {
+    const { agreement: before, parties } = await agreementForWrite(manager, context.caller, agreementId, 'input.agreementId');
+    requireVersion('Agreement', agreementId, before.version, input.version);
+    if (CLOSED_STATUSES.includes(before.status)) {
+      throw badUserInput(`agreement "${agreementId}" is ${before.status}: it takes no new parties`, 'input.agreementId');
+    }
+    if (parties.some((p) => p.institutionId === party.institutionId)) {
+      throw badUserInput(`"${party.institutionId}" is already a party to agreement "${agreementId}"`, 'input.institutionId');
+    }
+    const row: AgreementParty = { agreementId, position: Math.max(-1, ...parties.map((p) => p.position)) + 1, ...party };
+    await manager.insert(AgreementParty, row);
+    // A new party changes the agreement (and who owns it): its version moves on.
+    const after = await updateVersioned(manager, Agreement, agreementId, input.version, {}, 'Agreement');
+    await recordAudit(manager, context, {
+      mutation: 'addAgreementParty', recordType: 'Agreement', recordId: agreementId,
+      before: await agreementSnapshot(manager, before, parties), after: await agreementSnapshot(manager, after, [...parties, row]),
+    });
+    return { agreement: after };
+  });
+}

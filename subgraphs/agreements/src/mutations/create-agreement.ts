@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import { badUserInput, isUniqueViolation, partnersOf, recordAudit, requireEditorRole, requireWriter } from '@partnership/subgraph-kit';
+import type { AgreementsContext } from '../context';
+import { Agreement, AgreementArea, AgreementParty, Event } from '../entities';
+
+import { distinctValues, MAX_PARTIES, MAX_SUMMARY_LENGTH, MAX_TITLE_LENGTH, newSlugId, optionalId, optionalText, requiredText } from './input';
+import { checkParties, type PartyInput } from './parties';
+import { agreementSnapshot } from './snapshot';
+
+export interface CreateAgreementInput {
+  id?: string | null;
+  title: string;
+  kind: string;
+  status?: string | null;
+  areas?: string[] | null;
+  summary?: string | null;
+  eventId?: string | null;
+  parties: PartyInput[];
+}
+
+/** A new agreement cannot start agreed or signed: it gets there through setAgreementStatus, step by step. */
+const INITIAL_STATUSES = ['PROPOSED', 'UNDER_DISCUSSION'];
+
+export async function createAgreement(_: unknown, { input }: { input: CreateAgreementInput }, context: AgreementsContext): Promise<{ agreement: Agreement }> {
+  requireEditorRole(context.caller, 'agreements');
+  const id = input.id === null || input.id === undefined ? randomUUID() : newSlugId(input.id, 'input.id');
+  const title = requiredText(input.title, 'input.title', MAX_TITLE_LENGTH);
+  const status = input.status ?? 'PROPOSED';
+  if (!INITIAL_STATUSES.includes(status)) {
+    throw badUserInput(`input.status must be PROPOSED or UNDER_DISCUSSION: a new agreement cannot start ${status}; move it forward with setAgreementStatus`, 'input.status');
+  }
+  const areas = distinctValues(input.areas ?? [], 'input.areas');
+  const summary = optionalText(input.summary, 'input.summary', MAX_SUMMARY_LENGTH);
+  const eventId = optionalId(input.eventId, 'input.eventId');
+  if (input.parties.length === 0 || input.parties.length > MAX_PARTIES) {
+    throw badUserInput(`input.parties must list 1 to ${MAX_PARTIES} institutions (got ${input.parties.length})`, 'input.parties');
+  }
+  input.parties.forEach((party, i) => {
+    const first = input.parties.findIndex((p) => p.institutionId === party.institutionId);
+    if (first !== i) {
+      throw badUserInput(`input.parties[${i}].institutionId: "${party.institutionId}" is already input.parties[${first}]; list each institution once`, `input.parties[${i}].institutionId`);
+    }
+  });
+  // Asked before the transaction opens, so no database lock waits on another service.
+  const parties = await checkParties(context, input.parties, (i, name) => `input.parties[${i}].${name}`);
+  requireWriter(context.caller, partnersOf(parties.map((p) => p.country)), 'The new agreement');
+
+  const row: Agreement = {
+    id, title, kind: input.kind, status, signedOn: null, concludedOn: null, concludedOnLabel: null, eventId, summary, synthetic: false, version: 1,
+  };
+  const partyRows: AgreementParty[] = parties.map((party, position) => ({ agreementId: id, position, ...party }));
+  try {
+    return await context.database.transaction(async (manager) => {
+      if (await manager.existsBy(Agreement, { id })) throw badUserInput(`an agreement with id "${id}" already exists: choose another id, or omit it for a UUID`, 'input.id');
+      if (eventId !== null && !(await manager.existsBy(Event, { id: eventId }))) {
+        throw badUserInput(`there is no event with id "${eventId}" (see the events query)`, 'input.eventId');
+      }
+      await manager.insert(Agreement, row);
+      if (areas.length > 0) await manager.insert(AgreementArea, areas.map((specialty) => ({ agreementId: id, specialty })));
+      await manager.insert(AgreementParty, partyRows);
+      await recordAudit(manager, context, {
+        mutation: 'createAgreement', recordType: 'Agreement', recordId: id, before: null, after: await agreementSnapshot(manager, row, partyRows),
+      });
+      return { agreement: row };
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw badUserInput(`an agreement with id "${id}" already exists: choose another id, or omit it for a UUID`, 'input.id');
+    throw err;
+  }
+}

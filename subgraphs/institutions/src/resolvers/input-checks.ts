@@ -1,0 +1,67 @@
+import { badUserInput } from '@partnership/subgraph-kit';
+
+// Lengths are counted in characters (code points), as MySQL counts them for varchar columns.
+const lengthOf = (text: string) => [...text].length;
+
+/** A required text field: trimmed, 1–max characters. */
+export function requiredText(value: string | null | undefined, field: string, max: number): string {
+  const text = value?.trim() ?? '';
+  if (text.length === 0) throw badUserInput(`${field} must not be blank: give 1–${max} characters`, field);
+  if (lengthOf(text) > max) throw badUserInput(`${field} must be at most ${max} characters (got ${lengthOf(text)})`, field);
+  return text;
+}
+
+/** An optional text field: trimmed, at most max characters; blank or null is stored as null. */
+export function optionalText(value: string | null | undefined, field: string, max: number): string | null {
+  const text = value?.trim() ?? '';
+  if (text.length === 0) return null;
+  if (lengthOf(text) > max) throw badUserInput(`${field} must be at most ${max} characters (got ${lengthOf(text)})`, field);
+  return text;
+}
+
+export const MAX_EMAIL_LENGTH = 254;
+export const MAX_PHONE_LENGTH = 40;
+
+// One "@", no spaces; a domain of dot-separated labels of letters, digits and inner hyphens, with a top-level label.
+const EMAIL_PATTERN = /^[^\s@<>()[\],;:"]+@(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?\.)+[\p{L}]{2,}$/u;
+
+/** A work e-mail address, or null. */
+export function optionalEmail(value: string | null | undefined, field: string): string | null {
+  const email = optionalText(value, field, MAX_EMAIL_LENGTH);
+  if (email !== null && !EMAIL_PATTERN.test(email)) {
+    throw badUserInput(`${field} must be an e-mail address such as name@example.org (one "@", no spaces, a domain with a dot)`, field);
+  }
+  return email;
+}
+
+const PHONE_PATTERN = /^[0-9 +()-]+$/;
+
+/** A work telephone number, or null. */
+export function optionalPhone(value: string | null | undefined, field: string): string | null {
+  const phone = optionalText(value, field, MAX_PHONE_LENGTH);
+  if (phone !== null && (!PHONE_PATTERN.test(phone) || (phone.match(/[0-9]/g) ?? []).length < 3)) {
+    throw badUserInput(`${field} must be a telephone number: digits, spaces and + - ( ) only, at least 3 digits (such as "+33 1 42 11 42 11")`, field);
+  }
+  return phone;
+}
+
+/** A non-nullable field of an update input given as null: omitting it is how to keep the current value. */
+export function notNull<T>(value: T | null, field: string): T {
+  if (value === null) throw badUserInput(`${field} cannot be null: omit it to keep the current value`, field);
+  return value;
+}
+
+/** A list without repeats; the field of the first repeat is named (`input.specialties[2]`). */
+export function distinct<T>(values: readonly T[], field: string): T[] {
+  const seen = new Set<T>();
+  values.forEach((value, index) => {
+    if (seen.has(value)) throw badUserInput(`${field} must list each value at most once: ${String(value)} is repeated`, `${field}[${index}]`);
+    seen.add(value);
+  });
+  return [...values];
+}
+
+/** Whether an update input names a field at all (present, even as null) rather than leaving it out. */
+export function given<T extends object>(input: T, key: keyof T): boolean {
+  return Object.prototype.hasOwnProperty.call(input, key) && input[key] !== undefined;
+}

@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import { badUserInput, conflict, insertRows, isUniqueViolation, lockRow, partnersOf, recordAudit, requireWriter, searchTextOf, updateVersioned, validateId } from '@partnership/subgraph-kit';
+import type { EntityManager } from 'typeorm';
+import { forgetLoaded, type InstitutionsContext } from '../context';
+import { Institution, InstitutionSpecialty } from '../entities';
+import { distinct, given, notNull, optionalText, requiredText } from './input-checks';
+
+export const MAX_INSTITUTION_NAME = 300;
+export const MAX_CITY = 120;
+export const MAX_BRAND = 200;
+export const MAX_DESCRIPTION = 4000;
+
+export interface CreateInstitutionInput {
+  id?: string | null;
+  name: string;
+  localName?: string | null;
+  kind: string;
+  status: string;
+  country: string;
+  city?: string | null;
+  brand?: string | null;
+  description?: string | null;
+  partOfId?: string | null;
+  specialties: string[];
+}
+
+export interface UpdateInstitutionInput extends Partial<Omit<CreateInstitutionInput, 'id' | 'name' | 'kind' | 'status' | 'country' | 'specialties'>> {
+  id: string;
+  version: number;
+  name?: string | null;
+  kind?: string | null;
+  status?: string | null;
+  country?: string | null;
+  specialties?: string[] | null;
+}
+
+export async function createInstitution(_: unknown, { input }: { input: CreateInstitutionInput }, context: InstitutionsContext) {
+  requireWriter(context.caller, partnersOf([input.country]), `an institution in ${input.country}`);
+  const id = input.id == null ? randomUUID() : validateId(input.id, 'input.id');
+  const name = requiredText(input.name, 'input.name', MAX_INSTITUTION_NAME);
+  const localName = optionalText(input.localName, 'input.localName', MAX_INSTITUTION_NAME);
+  const row = {
+    id, name, localName, kind: input.kind, status: input.status, country: input.country,
+    city: optionalText(input.city, 'input.city', MAX_CITY),
+    brand: optionalText(input.brand, 'input.brand', MAX_BRAND),
+    description: optionalText(input.description, 'input.description', MAX_DESCRIPTION),
+    partOfId: input.partOfId == null ? null : validateId(input.partOfId, 'input.partOfId'),
+    searchText: searchTextOf(name, localName),
+    synthetic: false,
+    version: 1,
+  };
+  const specialties = distinct(input.specialties, 'input.specialties');
+
+  const institution = await context.database.transaction(async (manager) => {
+    if (await manager.getRepository(Institution).existsBy({ id })) throw idTaken(id);
+    if (row.partOfId !== null && (await lockRow(manager, Institution, row.partOfId)) === null) throw noSuchInstitution(row.partOfId, 'input.partOfId');
+    try {
+      await manager.insert(Institution, row);
+    } catch (err) {
+      // Two creates with the same id at once (MySQL): the loser learns it here, after the other committed.
+      throw isUniqueViolation(err) ? idTaken(id) : err;
+    }
+    await insertRows(manager, InstitutionSpecialty, specialties.map((specialty) => ({ institutionId: id, specialty })));
+    const created = await manager.findOneByOrFail(Institution, { id });
+    await recordAudit(manager, context, { mutation: 'createInstitution', recordType: 'Institution', recordId: id, before: null, after: institutionSnapshot(created, specialties) });
+    return created;
+  });
+  forgetLoaded(context.loaders);
+  return { institution };
+}
+
+export async function updateInstitution(_: unknown, { input }: { input: UpdateInstitutionInput }, context: InstitutionsContext) {
+  const id = validateId(input.id, 'input.id');
+  const institution = await context.database.transaction(async (manager) => {
+    const before = await lockRow(manager, Institution, id);
+    if (before === null) throw noSuchInstitution(id, 'input.id');
+    requireWriter(context.caller, partnersOf([before.country]), `institution "${id}"`);
+    const country = given(input, 'country') ? notNull(input.country!, 'input.country') : before.country;
+    if (country !== before.country) requireWriter(context.caller, partnersOf([country]), `an institution in ${country}`);
+    if (before.version !== input.version) throw stale(id, before.version, input.version);
+
+    const changes: Partial<Institution> = { country };
+    if (given(input, 'name')) changes.name = requiredText(notNull(input.name!, 'input.name'), 'input.name', MAX_INSTITUTION_NAME);
+    if (given(input, 'localName')) changes.localName = optionalText(input.localName, 'input.localName', MAX_INSTITUTION_NAME);
+    if (given(input, 'kind')) changes.kind = notNull(input.kind!, 'input.kind');
+    if (given(input, 'status')) changes.status = notNull(input.status!, 'input.status');
+    if (given(input, 'city')) changes.city = optionalText(input.city, 'input.city', MAX_CITY);
+    if (given(input, 'brand')) changes.brand = optionalText(input.brand, 'input.brand', MAX_BRAND);
+    if (given(input, 'description')) changes.description = optionalText(input.description, 'input.description', MAX_DESCRIPTION);
+    if (given(input, 'partOfId')) {
+      changes.partOfId = input.partOfId === null ? null : validateId(input.partOfId!, 'input.partOfId');
+      if (changes.partOfId !== null) await refuseCycle(manager, id, changes.partOfId);
+    }
+    const specialties = given(input, 'specialties') ? distinct(notNull(input.specialties!, 'input.specialties'), 'input.specialties') : null;
+    changes.searchText = searchTextOf(changes.name ?? before.name, changes.localName === undefined ? before.localName : changes.localName);
+
+    const specialtiesBefore = await specialtiesOf(manager, id);
+    const after = await updateVersioned(manager, Institution, id, input.version, changes, 'institution');
+    if (specialties !== null) {
+      await manager.delete(InstitutionSpecialty, { institutionId: id });
+      await insertRows(manager, InstitutionSpecialty, specialties.map((specialty) => ({ institutionId: id, specialty })));
+    }
+    await recordAudit(manager, context, {
+      mutation: 'updateInstitution', recordType: 'Institution', recordId: id,
+      before: institutionSnapshot(before, specialtiesBefore), after: institutionSnapshot(after, await specialtiesOf(manager, id)),
+    });
+    return after;
+  });
+  forgetLoaded(context.loaders);
+  return { institution };
+}
+
+/**
+ * `partOf` must not loop: walks up from the new parent, locking each ancestor (so two concurrent updates cannot
+ * each close half of a loop), and refuses when it reaches the institution being changed.
+ */
+async function refuseCycle(manager: EntityManager, id: string, partOfId: string): Promise<void> {
+  const seen = new Set<string>();
+  for (let current: string | null = partOfId; current !== null && !seen.has(current); ) {
+    if (current === id) {
+      throw badUserInput(
+        partOfId === id
+          ? `input.partOfId cannot be the institution itself ("${id}")`
+          : `input.partOfId "${partOfId}" is itself part of "${id}": an institution cannot be part of itself, directly or indirectly`,
+        'input.partOfId',
+      );
+    }
+    seen.add(current);
+    const ancestor: Institution | null = await lockRow(manager, Institution, current);
+    if (ancestor === null) {
+      if (current === partOfId) throw noSuchInstitution(partOfId, 'input.partOfId');
+      break;
+    }
+    current = ancestor.partOfId;
+  }
+}
+
+async function specialtiesOf(manager: EntityManager, institutionId: string): Promise<string[]> {
+  return (await manager.find(InstitutionSpecialty, { where: { institutionId }, order: { specialty: 'ASC' } })).map((s) => s.specialty);
+}
+
+/** What the audit trail keeps of an institution: every field a client sees, specialties included. */
+function institutionSnapshot(institution: Institution, specialties: string[]) {
+  const { searchText: _searchText, ...fields } = institution;
+  return { ...fields, specialties: [...specialties].sort() };
+}
+
+function idTaken(id: string) {
+  return badUserInput(`input.id "${id}" is already used by another institution: choose another slug, or omit id for a generated one`, 'input.id');
+}
+
+export function noSuchInstitution(id: string, field: string) {
+  return badUserInput(`${field} must be the id of an existing institution: there is no institution "${id}"`, field);
+}
+
+function stale(id: string, current: number, sent: number) {
+  return conflict(`institution "${id}" was changed by someone else (version ${current}, you sent ${sent}): read it again and retry`);
+}
