@@ -100,7 +100,7 @@ export const defaultLimits: OperationLimits = {
   maxAliases: 30,
   maxRootFields: 20,
   maxTokens: 5000,
-  maxCost: 20_000,
+  maxCost: 100_000,
   maxRequestBytes: 256 * 1024,
 };
 
@@ -116,7 +116,7 @@ export function subgraphUrlVariable(subgraphName: string): string {
  * SUPERGRAPH_POLL_INTERVAL_MS (1000), EXPLORER_EXAMPLES_DIR (supergraph/operations), INTROSPECTION (true, false or roles),
  * LOG_LEVEL (info), DATA_DIR (./data where npm was run), GATEWAY_SIGNING_SECRET (the local secret file), the token settings
  * of `authenticationConfigFromEnv` and the operation limits MAX_DEPTH (15), MAX_ALIASES (30), MAX_ROOT_FIELDS (20),
- * MAX_TOKENS (5000), MAX_COST (20000), MAX_REQUEST_BYTES (262144).
+ * MAX_TOKENS (5000), MAX_COST (100000), MAX_REQUEST_BYTES (262144).
  * Throws a message naming the variable when a value is unusable.
  */
 export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConfig {

@@ -25,7 +25,7 @@ describe('configuration from the environment', () => {
         audience: 'uz-fr-health-graph',
         clockToleranceSeconds: 5,
       },
-      limits: { maxDepth: 15, maxAliases: 30, maxRootFields: 20, maxTokens: 5000, maxCost: 20_000, maxRequestBytes: 262_144 },
+      limits: { maxDepth: 15, maxAliases: 30, maxRootFields: 20, maxTokens: 5000, maxCost: 100_000, maxRequestBytes: 262_144 },
     });
     expect(config.subgraphUrlOverride('institutions')).toBeUndefined();
   });

@@ -93,8 +93,8 @@ describe('operation limits (defaults)', () => {
     const { status, body } = await refused({ query: '{ institutions(first: 10) { nodes { name programmes(first: 100000) { nodes { id title } } } } }' });
     expect(status).toBe(400);
     expect(body.errors).toHaveLength(1);
-    expect(body.errors?.[0].message).toMatch(/^The operation's estimated cost is 3000031; at most 20000 is allowed \(each field costs 1/);
-    expect(body.errors?.[0].extensions).toEqual({ code: 'BAD_USER_INPUT', limit: 'cost', maximum: 20000, actual: 3000031 });
+    expect(body.errors?.[0].message).toMatch(/^The operation's estimated cost is 3000031; at most 100000 is allowed \(each field costs 1/);
+    expect(body.errors?.[0].extensions).toEqual({ code: 'BAD_USER_INPUT', limit: 'cost', maximum: 100000, actual: 3000031 });
   });
 
   test('the cost counts `first` given in variables', async () => {
