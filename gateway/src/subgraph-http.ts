@@ -49,7 +49,7 @@ export function createSubgraphFetcher(subgraphName: string, agent: Agent, timeou
     // The exact bytes that are signed are the bytes sent.
     const body = typeof init?.body === 'string' ? Buffer.from(init.body, 'utf8') : (init?.body ?? Buffer.alloc(0));
     const caller = subgraphCallScope.getStore()?.caller ?? null;
-    const headers = { ...withoutGatewayHeaders(init?.headers), ...signRequest(signingSecret, caller, body) };
+    const headers = { ...withoutGatewayHeaders(init?.headers), ...signRequest(signingSecret, caller, body, Date.now(), subgraphName) };
     const exchange = await timedExchange(url, { method: init?.method, headers, body, signal: init?.signal }, agent, timeoutMs);
     if ('failure' in exchange) throw subgraphRequestError(subgraphName, exchange.failure);
     return exchange.response;
@@ -164,7 +164,7 @@ export async function checkSubgraphHealth(name: string, graphqlUrl: string, agen
   const body = JSON.stringify({ query: 'query __ApolloServiceHealthCheck__ { __typename }' });
   const exchange = await timedExchange(
     graphqlUrl,
-    { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', ...signRequest(signingSecret, null, body) }, body },
+    { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', ...signRequest(signingSecret, null, body, Date.now(), name) }, body },
     agent,
     timeoutMs,
   );

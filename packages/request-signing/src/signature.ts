@@ -7,6 +7,8 @@ export const SIGNATURE_HEADERS = {
   timestamp: 'x-gateway-timestamp',
   // Makes every signed request unique, so two identical subgraph calls in the same millisecond are not replays.
   nonce: 'x-gateway-nonce',
+  // The subgraph the request is meant for, so a captured request cannot be replayed against another subgraph.
+  audience: 'x-gateway-audience',
   signature: 'x-gateway-signature',
 } as const;
 
@@ -19,13 +21,16 @@ function encodeCaller(caller: Caller | null): string {
   return caller === null ? '' : Buffer.from(JSON.stringify(caller), 'utf8').toString('base64url');
 }
 
-function mac(secret: string, timestamp: string, nonce: string, caller: string, body: string | Buffer): string {
+function mac(secret: string, timestamp: string, nonce: string, audience: string, caller: string, body: string | Buffer): string {
   const bodyHash = createHash('sha256').update(body).digest('hex');
-  return createHmac('sha256', secret).update(`${VERSION}\n${timestamp}\n${nonce}\n${caller}\n${bodyHash}`).digest('hex');
+  return createHmac('sha256', secret).update(`${VERSION}\n${timestamp}\n${nonce}\n${audience}\n${caller}\n${bodyHash}`).digest('hex');
 }
 
-/** The headers that prove a request with this exact body comes from the gateway, acting for `caller` (null: anonymous). */
-export function signRequest(secret: string, caller: Caller | null, body: string | Buffer, now = Date.now()): Record<string, string> {
+/**
+ * The headers that prove a request with this exact body comes from the gateway, acting for `caller` (null:
+ * anonymous), meant for the subgraph named `audience` (the gateway always names it; tools may leave it out).
+ */
+export function signRequest(secret: string, caller: Caller | null, body: string | Buffer, now = Date.now(), audience = ''): Record<string, string> {
   const timestamp = String(now);
   const nonce = randomBytes(16).toString('hex');
   const encoded = encodeCaller(caller);
@@ -33,7 +38,8 @@ export function signRequest(secret: string, caller: Caller | null, body: string 
     [SIGNATURE_HEADERS.caller]: encoded,
     [SIGNATURE_HEADERS.timestamp]: timestamp,
     [SIGNATURE_HEADERS.nonce]: nonce,
-    [SIGNATURE_HEADERS.signature]: `${VERSION}=${mac(secret, timestamp, nonce, encoded, body)}`,
+    ...(audience === '' ? {} : { [SIGNATURE_HEADERS.audience]: audience }),
+    [SIGNATURE_HEADERS.signature]: `${VERSION}=${mac(secret, timestamp, nonce, audience, encoded, body)}`,
   };
 }
 
@@ -47,7 +53,7 @@ export function verifyRequest(
   secret: string,
   headers: Record<string, string | string[] | undefined>,
   body: string | Buffer,
-  options: { now?: number; maxAgeMs?: number; replays?: ReplayGuard } = {},
+  options: { now?: number; maxAgeMs?: number; replays?: ReplayGuard; audience?: string } = {},
 ): Verification {
   const header = (name: string) => {
     const value = headers[name];
@@ -57,6 +63,7 @@ export function verifyRequest(
   const timestamp = header(SIGNATURE_HEADERS.timestamp);
   const nonce = header(SIGNATURE_HEADERS.nonce);
   const caller = header(SIGNATURE_HEADERS.caller) ?? '';
+  const audience = header(SIGNATURE_HEADERS.audience) ?? '';
   if (signature === undefined || timestamp === undefined || nonce === undefined) return { ok: false, reason: 'unsigned request: only the gateway may call this subgraph' };
   const now = options.now ?? Date.now();
   const maxAge = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
@@ -64,9 +71,11 @@ export function verifyRequest(
     return { ok: false, reason: `stale or malformed signature timestamp (allowed skew ${maxAge} ms)` };
   }
   if (!/^[0-9a-f]{32}$/.test(nonce)) return { ok: false, reason: 'malformed nonce' };
-  const expected = Buffer.from(`${VERSION}=${mac(secret, timestamp, nonce, caller, body)}`);
+  const expected = Buffer.from(`${VERSION}=${mac(secret, timestamp, nonce, audience, caller, body)}`);
   const given = Buffer.from(signature);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad signature' };
+  // Signed for another subgraph: the audience is covered by the signature, so it cannot be swapped or removed.
+  if (audience !== '' && options.audience !== undefined && audience !== options.audience) return { ok: false, reason: `signed for the ${audience} subgraph` };
   if (options.replays?.seenBefore(nonce, Number(timestamp) + maxAge, now)) return { ok: false, reason: 'replayed request' };
   if (caller === '') return { ok: true, caller: null };
   let decoded: unknown;
@@ -83,8 +92,14 @@ export function verifyRequest(
 export class ReplayGuard {
   private readonly expiries = new Map<string, number>();
 
+  private nextSweep = 0;
+
   seenBefore(nonce: string, expiresAt: number, now: number): boolean {
-    if (this.expiries.size > 10_000) for (const [key, expiry] of this.expiries) if (expiry < now) this.expiries.delete(key);
+    // Expired nonces are swept at most once a second, so a busy subgraph does not scan the map on every request.
+    if (now >= this.nextSweep) {
+      for (const [key, expiry] of this.expiries) if (expiry < now) this.expiries.delete(key);
+      this.nextSweep = now + 1_000;
+    }
     if (this.expiries.has(nonce)) return true;
     this.expiries.set(nonce, expiresAt);
     return false;

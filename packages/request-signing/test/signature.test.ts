@@ -42,6 +42,14 @@ describe('request signatures', () => {
     expect(verifyRequest(secret, signRequest(secret, caller, body, now), body, { replays })).toMatchObject({ ok: true });
   });
 
+  test('a request signed for one subgraph is refused by another, and its audience cannot be removed', () => {
+    const headers = signRequest(secret, caller, body, Date.now(), 'institutions');
+    expect(verifyRequest(secret, headers, body, { audience: 'institutions' })).toEqual({ ok: true, caller });
+    expect(verifyRequest(secret, headers, body, { audience: 'training' })).toEqual({ ok: false, reason: 'signed for the institutions subgraph' });
+    const { [SIGNATURE_HEADERS.audience]: _removed, ...stripped } = headers;
+    expect(verifyRequest(secret, stripped, body, { audience: 'training' })).toEqual({ ok: false, reason: 'bad signature' });
+  });
+
   test('a signed but malformed caller is refused', () => {
     const forgedCaller = Buffer.from(JSON.stringify({ subject: 'x', partner: 'DE', roles: ['viewer'] })).toString('base64url');
     // Signed with the right secret (as a compromised gateway could), but not a caller of this federation.
@@ -49,7 +57,7 @@ describe('request signatures', () => {
     const timestamp = headers[SIGNATURE_HEADERS.timestamp];
     const nonce = headers[SIGNATURE_HEADERS.nonce];
     const { createHash, createHmac } = jest.requireActual<typeof import('node:crypto')>('node:crypto');
-    const mac = createHmac('sha256', secret).update(`v1\n${timestamp}\n${nonce}\n${forgedCaller}\n${createHash('sha256').update(body).digest('hex')}`).digest('hex');
+    const mac = createHmac('sha256', secret).update(`v1\n${timestamp}\n${nonce}\n\n${forgedCaller}\n${createHash('sha256').update(body).digest('hex')}`).digest('hex');
     expect(verifyRequest(secret, { ...headers, [SIGNATURE_HEADERS.caller]: forgedCaller, [SIGNATURE_HEADERS.signature]: `v1=${mac}` }, body)).toEqual({ ok: false, reason: 'malformed caller' });
   });
 });

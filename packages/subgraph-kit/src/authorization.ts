@@ -20,8 +20,8 @@ export interface RequestContext {
   peers: EntityLookup;
 }
 
+/** A rule always needs a signed-in caller; `anyOf` also needs one of those roles (null: any role). */
 interface Rule {
-  authenticated: boolean;
   anyOf: Role[] | null;
 }
 
@@ -62,14 +62,14 @@ function refuseUnlessAllowed(rule: Rule, caller: Caller | null, coordinate: stri
 function ruleOf(directives: readonly ConstDirectiveNode[], where: string): Rule | null {
   let rule: Rule | null = null;
   for (const directive of directives) {
-    if (directive.name.value === 'authenticated' && rule === null) rule = { authenticated: true, anyOf: null };
+    if (directive.name.value === 'authenticated' && rule === null) rule = { anyOf: null };
     if (directive.name.value === 'requiresRole') {
       const arg = directive.arguments?.find((a) => a.name.value === 'anyOf')?.value;
       const values = arg?.kind === Kind.LIST ? arg.values : arg ? [arg] : [];
       const roles = values.map((v) => (v.kind === Kind.STRING ? v.value : ''));
       const unknown = roles.filter((r) => !isRole(r));
       if (roles.length === 0 || unknown.length > 0) throw new Error(`@requiresRole on ${where}: unknown role(s) ${JSON.stringify(unknown)}`);
-      rule = { authenticated: true, anyOf: roles as Role[] };
+      rule = { anyOf: roles as Role[] };
     }
   }
   return rule;
@@ -80,5 +80,5 @@ function merge(typeRule: Rule | null, fieldRule: Rule | null): Rule | null {
   if (typeRule === null) return fieldRule;
   if (fieldRule === null) return typeRule;
   const anyOf = typeRule.anyOf && fieldRule.anyOf ? typeRule.anyOf.filter((r) => fieldRule.anyOf!.includes(r)) : (typeRule.anyOf ?? fieldRule.anyOf);
-  return { authenticated: true, anyOf };
+  return { anyOf };
 }

@@ -37,7 +37,7 @@ export class EntityLookup {
     try {
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...signRequest(this.secret, caller, body) },
+        headers: { 'content-type': 'application/json', ...signRequest(this.secret, caller, body, Date.now(), subgraph) },
         body,
         signal: AbortSignal.timeout(this.timeoutMs),
       });

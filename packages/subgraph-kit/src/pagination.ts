@@ -52,7 +52,10 @@ export async function paginate<T extends ObjectLiteral & { id: string }>(
   const limit = pageSize(args.first);
   const afterId = args.after === null || args.after === undefined ? undefined : decodeCursor(args.after);
   const totalCount = await query.clone().getCount();
-  if (limit === 0) return { totalCount, nodes: [], edges: [], pageInfo: { hasNextPage: totalCount > 0 && afterId === undefined, endCursor: null } };
+  if (limit === 0) {
+    const following = afterId === undefined ? totalCount : await query.clone().andWhere(`${alias}.id > :paginationAfterId`, { paginationAfterId: afterId }).getCount();
+    return { totalCount, nodes: [], edges: [], pageInfo: { hasNextPage: following > 0, endCursor: null } };
+  }
   const page = query.clone().orderBy(`${alias}.id`, 'ASC').take(limit + 1);
   if (afterId !== undefined) page.andWhere(`${alias}.id > :paginationAfterId`, { paginationAfterId: afterId });
   const rows = await page.getMany();

@@ -17,7 +17,8 @@ export interface PartialDate {
   earliest: string;
 }
 
-const CANONICAL = /^(\d{4})(?:-(?:Q([1-4])|(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?))?$/;
+// Years 1900–2199: the partnership's dates, and no year that JavaScript's Date would misread (0–99 → 1900s).
+const CANONICAL = /^((?:19|20|21)\d\d)(?:-(?:Q([1-4])|(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?))?$/;
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
 const pad = (n: number) => String(n).padStart(2, '0');

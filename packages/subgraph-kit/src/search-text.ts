@@ -14,12 +14,15 @@ export function foldForSearch(text: string): string {
     .toLowerCase();
 }
 
-/** The stored search column for a record: its names folded and joined. */
+/** What the `search_text` columns hold at most: folding can lengthen text (NFKD turns "ﷺ" into 18 letters). */
+export const MAX_SEARCH_TEXT_LENGTH = 700;
+
+/** The stored search column for a record: its names folded and joined, cut to the column's width. */
 export function searchTextOf(...names: Array<string | null | undefined>): string {
-  return names
+  return [...names
     .filter((n): n is string => typeof n === 'string' && n.length > 0)
     .map(foldForSearch)
-    .join(' | ');
+    .join(' | ')].slice(0, MAX_SEARCH_TEXT_LENGTH).join('');
 }
 
 // "!" rather than a backslash: MySQL reads a backslash inside a string literal as an escape of its own.

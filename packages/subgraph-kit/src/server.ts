@@ -76,7 +76,7 @@ export async function buildSubgraph<Context extends RequestContext>(
   let url = '';
 
   const secret = config.signingSecret ?? signingSecret(process.env, config.dataDir ?? defaultDataDir(process.env));
-  const verifySignature = gatewaySignatureCheck(secret, config.signatureMaxAgeMs, logger);
+  const verifySignature = gatewaySignatureCheck(definition.name, secret, config.signatureMaxAgeMs, logger);
   const peers = new EntityLookup(config.peers ?? {}, secret);
 
   const apollo = new ApolloServer<Context>({
@@ -146,12 +146,19 @@ export async function buildSubgraph<Context extends RequestContext>(
  * exact body get HTTP 401 before any GraphQL work (including `_entities` and `_service`). Health endpoints are
  * outside this check.
  */
-function gatewaySignatureCheck(secret: string, maxAgeMs: number | undefined, logger: Logger) {
+function gatewaySignatureCheck(name: string, secret: string, maxAgeMs: number | undefined, logger: Logger) {
   const replays = new ReplayGuard();
   return (req: Request, res: Response, next: NextFunction) => {
+    // The gateway only POSTs; a GET would run the query in its URL, which the signature does not cover.
+    if (req.method !== 'POST') {
+      res.status(405).set('allow', 'POST').json({ errors: [{ message: 'Only POST requests signed by the gateway are accepted', extensions: { code: 'METHOD_NOT_ALLOWED' } }] });
+      return;
+    }
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const verification = verifyRequest(secret, req.headers, body, { maxAgeMs, replays });
-    const requestId = typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 64) : randomUUID();
+    const verification = verifyRequest(secret, req.headers, body, { maxAgeMs, replays, audience: name });
+    // The gateway's request id, when well formed (it reaches logs and audit entries); otherwise a new one.
+    const given = req.headers['x-request-id'];
+    const requestId = typeof given === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(given) ? given : randomUUID();
     if (!verification.ok) {
       logger.warn({ requestId, reason: verification.reason, remote: req.socket.remoteAddress }, 'refused request without a valid gateway signature');
       res.status(401).json({ errors: [{ message: `Unauthorized: ${verification.reason}`, extensions: { code: 'UNAUTHENTICATED' } }] });

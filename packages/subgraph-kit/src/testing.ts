@@ -317,6 +317,20 @@ export function describeGatewayOnlyContract<Context extends RequestContext>(defi
       await expectRefused(await post(body, headers), /replayed/);
     });
 
+    test('a GET cannot run the query in its URL under a signature made for a harmless body', async () => {
+      const body = JSON.stringify({ query: '{ __typename }' });
+      const response = await fetch(`${url}?query=${encodeURIComponent('{ _service { sdl } }')}`, { method: 'GET', headers: signRequest(secret, { subject: 'u', partner: 'FR', roles: ['admin'] }, body) });
+      expect(response.status).toBe(405);
+    });
+
+    test('a request signed for another subgraph is refused', async () => {
+      const body = JSON.stringify({ query: '{ __typename }' });
+      const other = definition.name === 'training' ? 'institutions' : 'training';
+      await expectRefused(await post(body, signRequest(secret, null, body, Date.now(), other)), new RegExp(`signed for the ${other} subgraph`));
+      const own = await post(body, signRequest(secret, null, body, Date.now(), definition.name));
+      expect(own.status).toBe(200);
+    });
+
     test('health endpoints stay open', async () => {
       const base = url.replace(/\/graphql$/, '');
       expect((await fetch(`${base}/health/live`)).status).toBe(200);

@@ -26,3 +26,18 @@ export function validateSearch(search: string | null | undefined, field = 'filte
   }
   return trimmed.length === 0 ? undefined : trimmed;
 }
+
+// Ids chosen for new records are lowercase: MySQL compares ids case-insensitively and SQLite does not, so
+// "Gustave-Roussy" beside "gustave-roussy" would be a duplicate on one backend and not on the other.
+const NEW_SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/** The id a client chose for a new record: a lowercase slug such as "uz-fr-nursing-exchange". */
+export function validateNewId(id: string, field = 'input.id'): string {
+  if (id.length > MAX_ID_LENGTH || !NEW_SLUG.test(id)) {
+    throw badUserInput(
+      `${field} must be a lowercase slug of letters, digits and single hyphens, at most ${MAX_ID_LENGTH} characters ("uz-fr-nursing-exchange"), or omitted for a UUID`,
+      field,
+    );
+  }
+  return id;
+}

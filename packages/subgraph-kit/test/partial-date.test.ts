@@ -29,3 +29,13 @@ describe('parsePartialDate', () => {
     expect(partialDateOrNull(undefined, 'label')).toBeNull();
   });
 });
+
+describe('years', () => {
+  test.each(['0000', '0099', '1899', '2200', '12026'])('%p is outside 1900–2199 and refused', (value) => {
+    expect(isPartialDate(value)).toBe(false);
+  });
+  test('2000 is a leap year, 2100 is not', () => {
+    expect(parsePartialDate('2000-02').latest).toBe('2000-02-29');
+    expect(parsePartialDate('2100-02').latest).toBe('2100-02-28');
+  });
+});

@@ -19,3 +19,8 @@ describe('foldForSearch', () => {
     expect(likePattern('100%_Ré!')).toBe('%100!%!_re!!%');
   });
 });
+
+test('folding that lengthens text is cut to the column width', () => {
+  expect(foldForSearch('ﷺ').length).toBeGreaterThan(10);
+  expect(searchTextOf('ﷺ'.repeat(100))).toHaveLength(700);
+});

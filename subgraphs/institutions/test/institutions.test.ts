@@ -94,6 +94,14 @@ function institutionsQueries(openDatabase: () => Promise<{ url: string; dispose(
     expect(new Set(seen).size).toBe(15);
   });
 
+  test('first: 0 counts without a page, and says whether anything follows the cursor', async () => {
+    const { body } = await gql('{ institutions(first: 1) { pageInfo { endCursor } } all: institutions(first: 100) { edges { cursor } } }');
+    const lastCursor = body.data.all.edges[body.data.all.edges.length - 1].cursor;
+    const page = async (after: string) => (await gql('query ($after: String) { institutions(first: 0, after: $after) { totalCount nodes { id } pageInfo { hasNextPage } } }', { after })).body.data.institutions;
+    expect(await page(body.data.institutions.pageInfo.endCursor)).toEqual({ totalCount: 15, nodes: [], pageInfo: { hasNextPage: true } });
+    expect(await page(lastCursor)).toEqual({ totalCount: 15, nodes: [], pageInfo: { hasNextPage: false } });
+  });
+
   test('the Interministerial Center for Disability is part of the Prime Minister’s Office', async () => {
     const { body } = await gql('{ institution(id: "fr-prime-ministers-office") { units { id people { fullName } } } }');
     expect(body.data.institution.units).toEqual([{ id: 'interministerial-center-for-disability', people: [{ fullName: 'Céline Poulet' }] }]);

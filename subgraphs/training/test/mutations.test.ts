@@ -97,10 +97,10 @@ for (const target of scratchTargets) {
     }
 
     describe('createTrainingProgram', () => {
-      test('an editor of the sending partner records a programme with its hosts; queries and the audit trail show it', async () => {
+      test('an editor of the hosting partner records a programme with its hosts; queries and the audit trail show it', async () => {
         const id = freshId('programme');
         const before = await fixture.rowCounts();
-        const { body } = await gql(CREATE, { input: programmeInput({ id }) }, callers.uzEditor);
+        const { body } = await gql(CREATE, { input: programmeInput({ id }) }, callers.frEditor);
         expect(body.errors).toBeUndefined();
         const expected = {
           id, title: 'Training of Uzbek cardiac surgeons in France', specialty: 'CARDIAC_SURGERY', status: 'PLANNED', summary: 'Recorded by a test.',
@@ -119,7 +119,7 @@ for (const target of scratchTargets) {
 
         const [entry, ...more] = await auditOf(id);
         expect(more).toEqual([]);
-        expect(entry).toMatchObject({ subject: 'uz-editor', partner: 'UZ', mutation: 'createTrainingProgram', recordType: 'TrainingProgram', recordId: id, before: null });
+        expect(entry).toMatchObject({ subject: 'fr-editor', partner: 'FR', mutation: 'createTrainingProgram', recordType: 'TrainingProgram', recordId: id, before: null });
         expect(entry.requestId).toEqual(expect.any(String));
         expect(JSON.parse(entry.after)).toMatchObject({ id, title: expected.title, targetDate: '2028', startsOn: '2026-Q2', hostInstitutionIds: ['paul-strauss-center', 'gustave-roussy'] });
       });
@@ -154,6 +154,13 @@ for (const target of scratchTargets) {
         });
       });
 
+      test('an editor of the sending partner may not name another partner\'s institution as a host', async () => {
+        await expectNoRowsWritten(async () => {
+          const { body } = await gql(CREATE, { input: programmeInput({ id: freshId('programme') }) }, callers.uzEditor);
+          expectRefused(body, 'FORBIDDEN', undefined, /host institution paul-strauss-center belongs to FR/);
+        });
+      });
+
       test('an editor of the sending partner may not create a programme for another country\'s trainees hosted elsewhere', async () => {
         await expectNoRowsWritten(async () => {
           const { body } = await gql(CREATE, { input: programmeInput({ traineeCountry: 'KZ', hostInstitutionIds: ['monaco-cardiothoracic-center'] }) }, callers.uzEditor);
@@ -181,18 +188,18 @@ for (const target of scratchTargets) {
         [{ hostInstitutionIds: Array.from({ length: 51 }, (_v, i) => `host-${i}`) }, 'input.hostInstitutionIds', /at most 50/],
       ]))('$label is refused with BAD_USER_INPUT on $field, nothing written', async ({ overrides, field, message }) => {
         await expectNoRowsWritten(async () => {
-          const { body } = await gql(CREATE, { input: programmeInput(overrides) }, callers.uzEditor);
+          const { body } = await gql(CREATE, { input: programmeInput(overrides) }, callers.frEditor);
           expectRefused(body, 'BAD_USER_INPUT', field, message);
         });
       });
 
       test('the same target and start month is fine (the target may end on the start\'s last day)', async () => {
-        const programme = await createProgramme(callers.uzEditor, { startsOn: '2026-03', targetDate: '2026-03', targetDateLabel: null });
+        const programme = await createProgramme(callers.frEditor, { startsOn: '2026-03', targetDate: '2026-03', targetDateLabel: null });
         expect(programme.targetDate).toEqual({ precision: 'MONTH', label: 'March 2026', latest: '2026-03-31' });
       });
 
       test('an unknown enum value is refused by the schema', async () => {
-        const { body } = await gql(CREATE, { input: programmeInput({ specialty: 'DENTISTRY' }) }, callers.uzEditor);
+        const { body } = await gql(CREATE, { input: programmeInput({ specialty: 'DENTISTRY' }) }, callers.frEditor);
         expect(body.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
         expect(body.errors![0].message).toMatch(/DENTISTRY/);
       });
@@ -211,7 +218,7 @@ for (const target of scratchTargets) {
         try {
           const id = freshId('programme');
           await expectNoRowsWritten(async () => {
-            const { body } = await gql(CREATE, { input: programmeInput({ id }) }, callers.uzEditor);
+            const { body } = await gql(CREATE, { input: programmeInput({ id }) }, callers.frEditor);
             expectRefused(body, 'INTERNAL_SERVER_ERROR', undefined, /^Internal server error$/);
           });
           expect(hostRows).toBe(2);
@@ -233,7 +240,7 @@ for (const target of scratchTargets) {
         subscribers.push(failOnAudit);
         try {
           await expectNoRowsWritten(async () => {
-            const { body } = await gql(CREATE, { input: programmeInput({ id: freshId('programme') }) }, callers.uzEditor);
+            const { body } = await gql(CREATE, { input: programmeInput({ id: freshId('programme') }) }, callers.frEditor);
             expectRefused(body, 'INTERNAL_SERVER_ERROR');
           });
         } finally {
@@ -244,7 +251,7 @@ for (const target of scratchTargets) {
 
     describe('scheduleCohort', () => {
       test('the host\'s partner schedules a cohort at a new host: the host joins the programme, progress counts the places', async () => {
-        const programme = await createProgramme(callers.uzEditor, { hostInstitutionIds: ['paul-strauss-center'] });
+        const programme = await createProgramme(callers.frEditor, { hostInstitutionIds: ['paul-strauss-center'] });
         const before = await fixture.rowCounts();
         const id = freshId('cohort');
         const { body } = await gql(SCHEDULE, { input: { id, programId: programme.id, hostInstitutionId: 'gustave-roussy', startsOn: '2026-09', startsOnLabel: 'September 2026', plannedSize: 8 } }, callers.frEditor);
@@ -322,7 +329,7 @@ for (const target of scratchTargets) {
       let cohortId: string;
       let programmeId: string;
       beforeAll(async () => {
-        const programme = await createProgramme(callers.uzEditor, { hostInstitutionIds: ['paul-strauss-center'], targetTrainees: 4 });
+        const programme = await createProgramme(callers.frEditor, { hostInstitutionIds: ['paul-strauss-center'], targetTrainees: 4 });
         programmeId = programme.id;
         cohortId = (await scheduleCohort(callers.frEditor, { programId: programme.id, hostInstitutionId: 'paul-strauss-center', startsOn: '2026-10', plannedSize: 3 })).id;
       });
@@ -422,6 +429,9 @@ for (const target of scratchTargets) {
         // Keys belong to the subject that sent them: another editor's key of the same text is a new enrolment.
         const other = await enrol({ ...callers.uzEditor, subject: 'uz-editor-2' }, input);
         expect(other.id).not.toBe(first.id);
+        // The same subject name under another partner is someone else: no replay of the UZ placement for an FR editor.
+        const { body } = await gql(ENROLL, { input }, { ...callers.frEditor, subject: 'uz-editor' });
+        expectRefused(body, 'FORBIDDEN');
       });
     });
 
@@ -431,7 +441,7 @@ for (const target of scratchTargets) {
       const progress = async () => (await gql(`{ trainingProgram(id: "${programmeId}") { progress { target planned enrolled completed remaining } } }`, undefined, null)).body.data.trainingProgram.progress;
 
       beforeAll(async () => {
-        const programme = await createProgramme(callers.uzEditor, { targetTrainees: 10, hostInstitutionIds: ['paul-strauss-center'] });
+        const programme = await createProgramme(callers.frEditor, { targetTrainees: 10, hostInstitutionIds: ['paul-strauss-center'] });
         programmeId = programme.id;
         const cohort = await scheduleCohort(callers.frEditor, { programId: programmeId, hostInstitutionId: 'paul-strauss-center', plannedSize: 4 });
         placement = await enrol(callers.uzEditor, { cohortId: cohort.id, fullName: 'Completing Trainee', homeInstitutionId: 'national-medical-center' });

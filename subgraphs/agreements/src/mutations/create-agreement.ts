@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { badUserInput, isUniqueViolation, partnersOf, recordAudit, requireEditorRole, requireWriter } from '@partnership/subgraph-kit';
+import { badUserInput, isUniqueViolation, partnersOf, recordAudit, requireEditorRole, requireWriter, validateNewId } from '@partnership/subgraph-kit';
 import type { AgreementsContext } from '../context';
 import { Agreement, AgreementArea, AgreementParty, Event } from '../entities';
 
-import { distinctValues, MAX_PARTIES, MAX_SUMMARY_LENGTH, MAX_TITLE_LENGTH, newSlugId, optionalId, optionalText, requiredText } from './input';
+import { distinctValues, MAX_PARTIES, MAX_SUMMARY_LENGTH, MAX_TITLE_LENGTH, optionalId, optionalText, requiredText } from './input';
 import { checkParties, type PartyInput } from './parties';
 import { agreementSnapshot } from './snapshot';
 
@@ -23,7 +23,7 @@ const INITIAL_STATUSES = ['PROPOSED', 'UNDER_DISCUSSION'];
 
 export async function createAgreement(_: unknown, { input }: { input: CreateAgreementInput }, context: AgreementsContext): Promise<{ agreement: Agreement }> {
   requireEditorRole(context.caller, 'agreements');
-  const id = input.id === null || input.id === undefined ? randomUUID() : newSlugId(input.id, 'input.id');
+  const id = input.id === null || input.id === undefined ? randomUUID() : validateNewId(input.id, 'input.id');
   const title = requiredText(input.title, 'input.title', MAX_TITLE_LENGTH);
   const status = input.status ?? 'PROPOSED';
   if (!INITIAL_STATUSES.includes(status)) {

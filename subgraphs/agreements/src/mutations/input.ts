@@ -6,10 +6,7 @@ export const MAX_SUMMARY_LENGTH = 4000;
 export const MAX_ROLE_LENGTH = 200;
 export const MAX_LABEL_LENGTH = 200;
 export const MAX_PARTIES = 50;
-export const MAX_SLUG_LENGTH = 64;
 
-// Lowercase only: MySQL compares ids case-insensitively and SQLite does not, so "Foo" and "foo" must never both exist.
-const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 // Lengths in characters (code points), as VARCHAR counts them, not UTF-16 units.
@@ -34,17 +31,6 @@ export function optionalText(value: string | null | undefined, field: string, ma
 /** An optional id of an existing record (the kit's id rules); null when omitted. */
 export function optionalId(value: string | null | undefined, field: string): string | null {
   return value === null || value === undefined ? null : validateId(value, field);
-}
-
-/** The id a client chose for a new record: a lowercase slug such as "uz-fr-nursing-exchange". */
-export function newSlugId(value: string, field: string): string {
-  if (value.length > MAX_SLUG_LENGTH || !SLUG.test(value)) {
-    throw badUserInput(
-      `${field} must be a lowercase slug of letters, digits and single hyphens, at most ${MAX_SLUG_LENGTH} characters ("uz-fr-nursing-exchange"), or omitted for a UUID`,
-      field,
-    );
-  }
-  return value;
 }
 
 /** A canonical partial date ("2030", "2026-Q1", "2026-03", "2026-03-15"). */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { badUserInput, conflict, insertRows, isUniqueViolation, lockRow, partnersOf, recordAudit, requireWriter, searchTextOf, updateVersioned, validateId } from '@partnership/subgraph-kit';
+import { badUserInput, conflict, insertRows, isUniqueViolation, lockRow, partnersOf, recordAudit, requireWriter, searchTextOf, updateVersioned, validateId, validateNewId } from '@partnership/subgraph-kit';
 import type { EntityManager } from 'typeorm';
 import { forgetLoaded, type InstitutionsContext } from '../context';
 import { Institution, InstitutionSpecialty } from '../entities';
@@ -36,7 +36,7 @@ export interface UpdateInstitutionInput extends Partial<Omit<CreateInstitutionIn
 
 export async function createInstitution(_: unknown, { input }: { input: CreateInstitutionInput }, context: InstitutionsContext) {
   requireWriter(context.caller, partnersOf([input.country]), `an institution in ${input.country}`);
-  const id = input.id == null ? randomUUID() : validateId(input.id, 'input.id');
+  const id = input.id == null ? randomUUID() : validateNewId(input.id, 'input.id');
   const name = requiredText(input.name, 'input.name', MAX_INSTITUTION_NAME);
   const localName = optionalText(input.localName, 'input.localName', MAX_INSTITUTION_NAME);
   const row = {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { badUserInput, conflict, isUniqueViolation, lockRow, partnersOf, recordAudit, requireWriter, searchTextOf, updateVersioned, validateId, type Partner } from '@partnership/subgraph-kit';
+import { badUserInput, conflict, isUniqueViolation, lockRow, partnersOf, recordAudit, requireWriter, searchTextOf, updateVersioned, validateId, type Partner, validateNewId } from '@partnership/subgraph-kit';
 import type { EntityManager } from 'typeorm';
 import { forgetLoaded, type InstitutionsContext } from '../context';
 import { Institution, Person } from '../entities';
@@ -26,7 +26,7 @@ export interface UpdatePersonInput extends Omit<AddPersonInput, 'id' | 'fullName
 }
 
 export async function addPerson(_: unknown, { input }: { input: AddPersonInput }, context: InstitutionsContext) {
-  const id = input.id == null ? randomUUID() : validateId(input.id, 'input.id');
+  const id = input.id == null ? randomUUID() : validateNewId(input.id, 'input.id');
   const institutionId = input.institutionId == null ? null : validateId(input.institutionId, 'input.institutionId');
   const person = await context.database.transaction(async (manager) => {
     const owner = await ownerOfInstitution(manager, institutionId, 'input.institutionId');

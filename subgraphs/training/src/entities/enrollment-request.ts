@@ -7,7 +7,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
  */
 @Entity({ name: 'enrollment_request' })
 export class EnrollmentRequest {
-  /** The caller's subject: keys are scoped to whoever sent them. */
+  /** SHA-256 of the caller's partner and subject: keys are scoped to whoever sent them. */
   @PrimaryColumn({ type: 'varchar', length: 200 })
   subject!: string;
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { badUserInput, isUniqueViolation, partnersOf, recordAudit, requireEditorRole, requireWriter, validateId } from '@partnership/subgraph-kit';
+import { badUserInput, isUniqueViolation, partnersOf, recordAudit, requireEditorRole, requireWriter, validateId, validateNewId } from '@partnership/subgraph-kit';
 import type { TrainingContext } from '../context';
 import { TrainingProgram, TrainingProgramHost } from '../entities';
 import { integerInRange, LIMITS, optionalId, optionalPartialDate, optionalText, requiredText } from './input';
@@ -26,7 +26,7 @@ export interface CreateTrainingProgramInput {
  */
 export async function createTrainingProgram(input: CreateTrainingProgramInput, context: TrainingContext): Promise<{ trainingProgram: TrainingProgram }> {
   requireEditorRole(context.caller, 'training programmes');
-  const id = optionalId(input.id, 'input.id');
+  const id = input.id === null || input.id === undefined ? null : validateNewId(input.id, 'input.id');
   const title = requiredText(input.title, 'input.title', LIMITS.title);
   const summary = optionalText(input.summary, 'input.summary', LIMITS.summary);
   const agreementId = optionalId(input.agreementId, 'input.agreementId');
@@ -52,7 +52,10 @@ export async function createTrainingProgram(input: CreateTrainingProgramInput, c
   hostIds.forEach((hostId, i) => {
     if (!institutions.has(hostId)) throw badUserInput(`input.hostInstitutionIds[${i}]: there is no institution "${hostId}"`, `input.hostInstitutionIds[${i}]`);
   });
+  // The sending partner (trainee country) or a hosting partner may create a programme, but each host is named only by
+  // its own partner (or an admin), as for scheduleCohort: no partner commits another partner's institution.
   requireWriter(context.caller, partnersOf([input.traineeCountry, ...[...institutions.values()].map((i) => i.country)]), `a training programme for trainees from ${input.traineeCountry}`);
+  hostIds.forEach((hostId) => requireWriter(context.caller, partnersOf([institutions.get(hostId)!.country]), `host institution ${hostId}`));
 
   const programme: TrainingProgram = {
     id: id ?? randomUUID(),

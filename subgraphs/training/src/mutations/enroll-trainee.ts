@@ -15,7 +15,7 @@ export interface EnrollTraineeInput {
 /**
  * Enrols a new trainee in a cohort. Capacity holds under concurrency: the cohort row is locked while the active
  * (not withdrawn) placements are counted and the new one is written. With an idempotency key, a retry returns the
- * first placement and writes nothing; the (subject, key) primary key settles retries that race each other.
+ * first placement and writes nothing; the (caller, key) primary key settles retries that race each other.
  */
 export async function enrollTrainee(input: EnrollTraineeInput, context: TrainingContext): Promise<{ placement: Placement }> {
   const caller = requireEditorRole(context.caller, 'trainees and placements');
@@ -25,7 +25,9 @@ export async function enrollTrainee(input: EnrollTraineeInput, context: Training
   const key = validKey(input.idempotencyKey);
   const inputHash = createHash('sha256').update(JSON.stringify([cohortId, fullName, homeInstitutionId])).digest('hex');
   const { dataSource } = context.database;
-  const request = key === null ? null : { subject: caller.subject, idempotencyKey: key, inputHash };
+  // Keys belong to one caller: the same subject name under another partner (or another identity provider) is someone else.
+  const scope = createHash('sha256').update(`${caller.partner}\n${caller.subject}`).digest('hex');
+  const request = key === null ? null : { subject: scope, idempotencyKey: key, inputHash };
 
   // A retry of a request already done answers from what it wrote, before any other check or lookup.
   if (request !== null) {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { badUserInput, isUniqueViolation, lockRow, partialDateOrNull, partnersOf, recordAudit, requireEditorRole, requireWriter, validateId, type PartialDate } from '@partnership/subgraph-kit';
+import { badUserInput, isUniqueViolation, lockRow, partialDateOrNull, partnersOf, recordAudit, requireEditorRole, requireWriter, validateId, type PartialDate, validateNewId } from '@partnership/subgraph-kit';
 import type { TrainingContext } from '../context';
 import { Cohort, TrainingProgram, TrainingProgramHost } from '../entities';
-import { integerInRange, LIMITS, optionalId, optionalPartialDate } from './input';
+import { integerInRange, LIMITS, optionalPartialDate } from './input';
 
 export interface ScheduleCohortInput {
   id?: string | null;
@@ -19,7 +19,7 @@ export interface ScheduleCohortInput {
  */
 export async function scheduleCohort(input: ScheduleCohortInput, context: TrainingContext): Promise<{ cohort: Cohort }> {
   requireEditorRole(context.caller, 'cohorts');
-  const id = optionalId(input.id, 'input.id');
+  const id = input.id === null || input.id === undefined ? null : validateNewId(input.id, 'input.id');
   const programId = validateId(input.programId, 'input.programId');
   const hostInstitutionId = validateId(input.hostInstitutionId, 'input.hostInstitutionId');
   const startsOn = optionalPartialDate(input.startsOn, input.startsOnLabel, 'input.startsOn', 'input.startsOnLabel');

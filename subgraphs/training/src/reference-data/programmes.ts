@@ -86,7 +86,7 @@ export const referenceProgrammes: ReferenceProgramme[] = [
     status: 'UNDER_DISCUSSION',
     summary:
       'Specialist exchanges and sharing of scientific and practical experience with the Monaco Cardiothoracic Center. ' +
-      'The potential treatment in Monaco of Uzbek patients who need complex cardiac surgery was also discussed.',
+      'The potential treatment in Monaco of patients requiring complex cardiac surgery was also discussed.',
     traineeCountry: 'UZ',
     agreementId: 'monaco-cardiothoracic-cooperation',
     targetTrainees: null,
