@@ -18,6 +18,7 @@ export * from './search-text';
 export * from './server';
 export * from './sql-statement-log';
 export * from './synthetic-plan';
+export * from './text-input';
 export * from './validation';
 export * from './versioned-update';
 export * from './write-access';

@@ -1,23 +1,6 @@
-import { badUserInput } from '@partnership/subgraph-kit';
+import { badUserInput, optionalText } from '@partnership/subgraph-kit';
 
-// Lengths are counted in characters (code points), as MySQL counts them for varchar columns.
-const lengthOf = (text: string) => [...text].length;
-
-/** A required text field: trimmed, 1–max characters. */
-export function requiredText(value: string | null | undefined, field: string, max: number): string {
-  const text = value?.trim() ?? '';
-  if (text.length === 0) throw badUserInput(`${field} must not be blank: give 1–${max} characters`, field);
-  if (lengthOf(text) > max) throw badUserInput(`${field} must be at most ${max} characters (got ${lengthOf(text)})`, field);
-  return text;
-}
-
-/** An optional text field: trimmed, at most max characters; blank or null is stored as null. */
-export function optionalText(value: string | null | undefined, field: string, max: number): string | null {
-  const text = value?.trim() ?? '';
-  if (text.length === 0) return null;
-  if (lengthOf(text) > max) throw badUserInput(`${field} must be at most ${max} characters (got ${lengthOf(text)})`, field);
-  return text;
-}
+export { distinct, optionalText, requiredText } from '@partnership/subgraph-kit';
 
 export const MAX_EMAIL_LENGTH = 254;
 export const MAX_PHONE_LENGTH = 40;
@@ -51,15 +34,6 @@ export function notNull<T>(value: T | null, field: string): T {
   return value;
 }
 
-/** A list without repeats; the field of the first repeat is named (`input.specialties[2]`). */
-export function distinct<T>(values: readonly T[], field: string): T[] {
-  const seen = new Set<T>();
-  values.forEach((value, index) => {
-    if (seen.has(value)) throw badUserInput(`${field} must list each value at most once: ${String(value)} is repeated`, `${field}[${index}]`);
-    seen.add(value);
-  });
-  return [...values];
-}
 
 /** Whether an update input names a field at all (present, even as null) rather than leaving it out. */
 export function given<T extends object>(input: T, key: keyof T): boolean {

@@ -1,4 +1,6 @@
-import { badUserInput, isPartialDate, parsePartialDate, validateId, type PartialDate } from '@partnership/subgraph-kit';
+import { badUserInput, isPartialDate, optionalText, parsePartialDate, type PartialDate } from '@partnership/subgraph-kit';
+
+export { optionalId, optionalText, requiredText } from '@partnership/subgraph-kit';
 
 /** Limits of the mutation inputs, shared by the validation and the messages that state them. */
 export const LIMITS = {
@@ -12,26 +14,8 @@ export const LIMITS = {
   plannedSize: 500,
 } as const;
 
-/** A required text: trimmed, not blank, at most `max` characters. */
-export function requiredText(value: string, field: string, max: number): string {
-  const trimmed = value.trim();
-  if (trimmed.length === 0) throw badUserInput(`${field} must not be blank (1–${max} characters)`, field);
-  if (trimmed.length > max) throw badUserInput(`${field} must be at most ${max} characters (got ${trimmed.length})`, field);
-  return trimmed;
-}
 
-/** An optional text: trimmed, null when absent or blank, at most `max` characters. */
-export function optionalText(value: string | null | undefined, field: string, max: number): string | null {
-  if (value === null || value === undefined) return null;
-  const trimmed = value.trim();
-  if (trimmed.length > max) throw badUserInput(`${field} must be at most ${max} characters (got ${trimmed.length})`, field);
-  return trimmed.length === 0 ? null : trimmed;
-}
 
-/** An optional id: null when absent, else a valid slug or UUID. */
-export function optionalId(value: string | null | undefined, field: string): string | null {
-  return value === null || value === undefined ? null : validateId(value, field);
-}
 
 /** A whole number from `min` to `max`. */
 export function integerInRange(value: number, field: string, min: number, max: number): number {
