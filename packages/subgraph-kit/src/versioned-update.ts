@@ -22,8 +22,14 @@ export async function updateVersioned<T extends ObjectLiteral & { id: string; ve
     .execute();
   const current = await manager.getRepository(entity).findOne({ where: { id } as never });
   if (current === null) throw badUserInput(`there is no ${what} with id "${id}"`, 'id');
-  if (result.affected === 0) {
-    throw conflict(`${what} "${id}" was changed by someone else (version ${current.version}, you sent ${expectedVersion}): read it again and retry`);
-  }
+  if (result.affected === 0) requireVersion(what, id, current.version, expectedVersion);
   return current;
+}
+
+/**
+ * The CONFLICT of a stale version, for a mutation that reads the record under its lock and must refuse a stale
+ * version before checks whose answer depends on what it read (updateVersioned raises the same one).
+ */
+export function requireVersion(what: string, id: string, current: number, sent: number): void {
+  if (current !== sent) throw conflict(`${what} "${id}" was changed by someone else (version ${current}, you sent ${sent}): read it again and retry`);
 }

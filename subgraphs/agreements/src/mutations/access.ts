@@ -1,4 +1,4 @@
-import { badUserInput, conflict, lockRow, partnersOf, requireWriter, type Caller, type Database } from '@partnership/subgraph-kit';
+import { badUserInput, lockRow, partnersOf, requireWriter, type Caller, type Database } from '@partnership/subgraph-kit';
 import type { EntityManager } from 'typeorm';
 import { Agreement, AgreementParty } from '../entities';
 
@@ -37,8 +37,4 @@ export async function preauthorize(database: Database, caller: Caller | null, ag
   await authorizeOnAgreement(manager, caller, agreementId);
 }
 
-/** The same CONFLICT as updateVersioned, raised before other checks whose answer depends on the version read. */
-export function requireVersion(what: string, id: string, current: number, sent: number): void {
-  if (current !== sent) throw conflict(`${what} "${id}" was changed by someone else (version ${current}, you sent ${sent}): read it again and retry`);
-}
 

@@ -1,7 +1,7 @@
-import { badUserInput, recordAudit, requireEditorRole, updateVersioned, validateId } from '@partnership/subgraph-kit';
+import { badUserInput, recordAudit, requireEditorRole, requireVersion, updateVersioned, validateId } from '@partnership/subgraph-kit';
 import type { AgreementsContext } from '../context';
 import { Agreement, AgreementParty } from '../entities';
-import { agreementForWrite, CLOSED_STATUSES, preauthorize, requireVersion } from './access';
+import { agreementForWrite, CLOSED_STATUSES, preauthorize } from './access';
 import { checkParties } from './parties';
 import { agreementSnapshot } from './snapshot';
 

@@ -1,7 +1,7 @@
-import { badUserInput, recordAudit, requireEditorRole, updateVersioned, validateId } from '@partnership/subgraph-kit';
+import { badUserInput, recordAudit, requireEditorRole, requireVersion, updateVersioned, validateId } from '@partnership/subgraph-kit';
 import type { AgreementsContext } from '../context';
 import { Agreement } from '../entities';
-import { agreementForWrite, requireVersion } from './access';
+import { agreementForWrite } from './access';
 import { pastDateInput } from './input';
 import { agreementSnapshot } from './snapshot';
 

@@ -1,7 +1,7 @@
-import { badUserInput, lockRow, recordAudit, requireEditorRole, updateVersioned, validateId } from '@partnership/subgraph-kit';
+import { badUserInput, lockRow, recordAudit, requireEditorRole, requireVersion, updateVersioned, validateId } from '@partnership/subgraph-kit';
 import type { AgreementsContext } from '../context';
 import { Milestone } from '../entities';
-import { authorizeOnAgreement, requireVersion } from './access';
+import { authorizeOnAgreement } from './access';
 import { MAX_LABEL_LENGTH, MAX_TITLE_LENGTH, optionalText, partialDateInput, requiredText } from './input';
 
 export interface UpdateMilestoneInput {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { badUserInput, conflict, insertRows, isUniqueViolation, lockRow, partnersOf, recordAudit, requireWriter, searchTextOf, updateVersioned, validateId, validateNewId } from '@partnership/subgraph-kit';
+import { badUserInput, insertRows, isUniqueViolation, lockRow, partnersOf, recordAudit, requireVersion, requireWriter, searchTextOf, updateVersioned, validateId, validateNewId } from '@partnership/subgraph-kit';
 import type { EntityManager } from 'typeorm';
 import { forgetLoaded, type InstitutionsContext } from '../context';
 import { Institution, InstitutionSpecialty } from '../entities';
@@ -77,7 +77,7 @@ export async function updateInstitution(_: unknown, { input }: { input: UpdateIn
     requireWriter(context.caller, partnersOf([before.country]), `institution "${id}"`);
     const country = given(input, 'country') ? notNull(input.country!, 'input.country') : before.country;
     if (country !== before.country) requireWriter(context.caller, partnersOf([country]), `an institution in ${country}`);
-    if (before.version !== input.version) throw stale(id, before.version, input.version);
+    requireVersion('institution', id, before.version, input.version);
 
     const changes: Partial<Institution> = { country };
     if (given(input, 'name')) changes.name = requiredText(notNull(input.name!, 'input.name'), 'input.name', MAX_INSTITUTION_NAME);
@@ -153,6 +153,3 @@ export function noSuchInstitution(id: string, field: string) {
   return badUserInput(`${field} must be the id of an existing institution: there is no institution "${id}"`, field);
 }
 
-function stale(id: string, current: number, sent: number) {
-  return conflict(`institution "${id}" was changed by someone else (version ${current}, you sent ${sent}): read it again and retry`);
-}

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { badUserInput, conflict, isUniqueViolation, lockRow, partnersOf, recordAudit, requireWriter, searchTextOf, updateVersioned, validateId, type Partner, validateNewId } from '@partnership/subgraph-kit';
+import { badUserInput, isUniqueViolation, lockRow, partnersOf, recordAudit, requireVersion, requireWriter, searchTextOf, updateVersioned, validateId, validateNewId, type Partner } from '@partnership/subgraph-kit';
 import type { EntityManager } from 'typeorm';
 import { forgetLoaded, type InstitutionsContext } from '../context';
 import { Institution, Person } from '../entities';
@@ -72,9 +72,7 @@ export async function updatePerson(_: unknown, { input }: { input: UpdatePersonI
         requireWriter(context.caller, destination.partners, destination.institution === null ? 'a person with no institution' : `a person of ${destination.institution}`);
       }
     }
-    if (before.version !== input.version) {
-      throw conflict(`person "${id}" was changed by someone else (version ${before.version}, you sent ${input.version}): read it again and retry`);
-    }
+    requireVersion('person', id, before.version, input.version);
     if (given(input, 'fullName')) changes.fullName = requiredText(notNull(input.fullName!, 'input.fullName'), 'input.fullName', MAX_FULL_NAME);
     if (given(input, 'title')) changes.title = optionalText(input.title, 'input.title', MAX_TITLE);
     if (given(input, 'email')) changes.email = optionalEmail(input.email, 'input.email');

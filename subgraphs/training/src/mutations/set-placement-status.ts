@@ -1,4 +1,4 @@
-import { badUserInput, conflict, lockRow, partnersOf, recordAudit, requireEditorRole, requireWriter, updateVersioned, validateId } from '@partnership/subgraph-kit';
+import { badUserInput, lockRow, partnersOf, recordAudit, requireEditorRole, requireVersion, requireWriter, updateVersioned, validateId } from '@partnership/subgraph-kit';
 import type { TrainingContext } from '../context';
 import { Placement, Trainee } from '../entities';
 import { integerInRange } from './input';
@@ -31,9 +31,7 @@ export async function setPlacementStatus(input: SetPlacementStatusInput, context
   const placement = await context.database.transaction(async (tx) => {
     const before = await lockRow(tx, Placement, id);
     if (before === null) throw noPlacement(id);
-    if (before.version !== version) {
-      throw conflict(`placement "${id}" was changed by someone else (version ${before.version}, you sent ${version}): read it again and retry`);
-    }
+    requireVersion('placement', id, before.version, version);
     if (before.status !== 'ENROLLED') {
       throw badUserInput(`input.status: placement "${id}" is ${before.status}, a final status; only an ENROLLED placement can be completed or withdrawn`, 'input.status');
     }
