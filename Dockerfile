@@ -3,6 +3,7 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json .npmrc tsconfig.base.json tsconfig.json ./
+COPY packages/service-runtime/package.json packages/service-runtime/
 COPY packages/request-signing/package.json packages/request-signing/
 COPY packages/subgraph-kit/package.json packages/subgraph-kit/
 COPY subgraphs/institutions/package.json subgraphs/institutions/

@@ -29,6 +29,7 @@ module.exports = function jestConfig(dir, overrides = {}) {
       ],
     },
     moduleNameMapper: {
+      '^@partnership/service-runtime$': path.join(root, 'packages/service-runtime/src/index.ts'),
       '^@partnership/request-signing$': path.join(root, 'packages/request-signing/src/index.ts'),
       '^@partnership/subgraph-kit$': path.join(root, 'packages/subgraph-kit/src/index.ts'),
       '^@partnership/subgraph-kit/testing$': path.join(root, 'packages/subgraph-kit/src/testing.ts'),

@@ -5,7 +5,7 @@
  * running their subgraph alone: a subgraph refuses unsigned requests. Prints the JSON answer.
  */
 import { asCaller, signRequest, signingSecret, type Caller } from '@partnership/request-signing';
-import { resolve } from 'node:path';
+import { defaultDataDir } from '@partnership/service-runtime';
 
 const USAGE = "usage: npm run signed-query -- <subgraph URL> '<query>' [--variables '<json>'] [--partner UZ|FR|MC --role <role> ... --subject <name>]";
 
@@ -33,7 +33,7 @@ function parse(args: string[]): { url: string; query: string; variables: unknown
 
 async function main(): Promise<void> {
   const { url, query, variables, caller } = parse(process.argv.slice(2));
-  const secret = signingSecret(process.env, resolve(process.env.INIT_CWD || process.cwd(), process.env.DATA_DIR || 'data'));
+  const secret = signingSecret(process.env, defaultDataDir(process.env));
   const body = JSON.stringify({ query, variables });
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...signRequest(secret, caller, body) }, body });
   process.stdout.write(`${await response.text()}\n`);

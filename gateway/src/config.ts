@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { isRole, MIN_SECRET_LENGTH, ROLES, type Role } from '@partnership/request-signing';
+import { resolve } from 'node:path';
+import { configuredSigningSecret, isRole, MIN_SECRET_LENGTH, ROLES, type Role } from '@partnership/request-signing';
+import { defaultDataDir, integerFromEnv, packageRoot } from '@partnership/service-runtime';
 
 /** The gateway package's folder (works from `src/` and from compiled `dist/src/`). */
 export const gatewayPackageDir = packageRoot(__dirname);
@@ -137,8 +137,8 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     examplesDir: env.EXPLORER_EXAMPLES_DIR ? resolve(env.EXPLORER_EXAMPLES_DIR) : defaultExamplesDir,
     introspection: introspectionFromEnv(env),
     logLevel: env.LOG_LEVEL || 'info',
-    dataDir: dataDirFromEnv(env),
-    signingSecret: signingSecretFromEnv(env),
+    dataDir: defaultDataDir(env),
+    signingSecret: configuredSigningSecret(env),
     authentication: authenticationConfigFromEnv(env),
     limits: {
       maxDepth: integerFromEnv(env, 'MAX_DEPTH', defaultLimits.maxDepth, 1, 1000),
@@ -149,11 +149,6 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
       maxRequestBytes: integerFromEnv(env, 'MAX_REQUEST_BYTES', defaultLimits.maxRequestBytes, 1024, 100 * 1024 * 1024),
     },
   };
-}
-
-/** `./data` in the folder where the user ran npm, like the subgraphs: `npm start` runs every service from the repository root. */
-export function dataDirFromEnv(env: NodeJS.ProcessEnv): string {
-  return resolve(env.INIT_CWD || process.cwd(), env.DATA_DIR || 'data');
 }
 
 /**
@@ -197,12 +192,6 @@ export function authenticationConfigFromEnv(env: NodeJS.ProcessEnv): Authenticat
   };
 }
 
-function signingSecretFromEnv(env: NodeJS.ProcessEnv): string | undefined {
-  const secret = env.GATEWAY_SIGNING_SECRET;
-  if (secret === undefined || secret === '') return undefined;
-  if (secret.length < MIN_SECRET_LENGTH) throw new Error(`GATEWAY_SIGNING_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
-  return secret;
-}
 
 function introspectionFromEnv(env: NodeJS.ProcessEnv): IntrospectionPolicy {
   const raw = env.INTROSPECTION;
@@ -222,21 +211,5 @@ export function isHttpUrl(value: string): boolean {
     return url.protocol === 'http:' || url.protocol === 'https:';
   } catch {
     return false;
-  }
-}
-
-function integerFromEnv(env: NodeJS.ProcessEnv, variable: string, fallback: number, min: number, max: number): number {
-  const raw = env[variable];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${variable} must be a whole number from ${min} to ${max} (got "${raw}")`);
-  return value;
-}
-
-
-function packageRoot(dir: string): string {
-  for (let current = dir; ; current = dirname(current)) {
-    if (existsSync(join(current, 'package.json'))) return current;
-    if (dirname(current) === current) throw new Error(`no package.json above ${dir}`);
   }
 }

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { isPartner, isRole, PARTNERS, ROLES, type Role } from '@partnership/request-signing';
 import { issueToken, localJwtKeyFile, localSigningKey } from './authentication';
-import { authenticationConfigFromEnv, dataDirFromEnv } from './config';
+import { defaultDataDir } from '@partnership/service-runtime';
+import { authenticationConfigFromEnv } from './config';
 
 // `npm run --silent token -- --partner FR --role editor`: prints a token the local gateway accepts, and nothing else on
 // stdout, so `TOKEN=$(npm run --silent token -- ...)` works. Bad options: a message on stderr and exit code 2.
@@ -60,7 +61,7 @@ async function main(argv: string[]): Promise<string> {
   }
   const source = config.keySource;
   if (source.kind === 'jwks') throw new UsageError('AUTH_JWKS_URL is set: tokens come from that identity provider; unset it to sign with the local key');
-  const dataDir = dataDirFromEnv(process.env);
+  const dataDir = defaultDataDir(process.env);
   const key = source.kind === 'secret' ? { secret: source.secret } : localSigningKey(dataDir);
   if (source.kind === 'local') process.stderr.write(`[token] signed with ${localJwtKeyFile(dataDir)}\n`);
   return issueToken({ subject, partner, roles: [...new Set(roles)] as Role[] }, { key, issuer: config.issuer, audience: config.audience, ttlSeconds });

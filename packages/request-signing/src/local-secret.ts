@@ -11,12 +11,15 @@ export const MIN_SECRET_LENGTH = 32;
  * service started from the same folder shares.
  */
 export function signingSecret(env: NodeJS.ProcessEnv, dataDir: string): string {
+  return configuredSigningSecret(env) ?? localSecretFile(join(dataDir, 'secrets', 'gateway-signing-secret'), () => randomBytes(32).toString('hex'));
+}
+
+/** `GATEWAY_SIGNING_SECRET` when set (checked for length), else undefined. */
+export function configuredSigningSecret(env: NodeJS.ProcessEnv): string | undefined {
   const configured = env.GATEWAY_SIGNING_SECRET;
-  if (configured !== undefined && configured !== '') {
-    if (configured.length < MIN_SECRET_LENGTH) throw new Error(`GATEWAY_SIGNING_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
-    return configured;
-  }
-  return localSecretFile(join(dataDir, 'secrets', 'gateway-signing-secret'), () => randomBytes(32).toString('hex'));
+  if (configured === undefined || configured === '') return undefined;
+  if (configured.length < MIN_SECRET_LENGTH) throw new Error(`GATEWAY_SIGNING_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
+  return configured;
 }
 
 /**

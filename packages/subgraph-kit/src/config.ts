@@ -1,5 +1,7 @@
-import { resolve } from 'node:path';
 import { signingSecret } from '@partnership/request-signing';
+import { defaultDataDir, integerFromEnv } from '@partnership/service-runtime';
+
+export { defaultDataDir, integerFromEnv } from '@partnership/service-runtime';
 import { DEFAULT_PEER_URLS, type PeerUrls } from './entity-lookup';
 
 /** The settings of one subgraph service, read only from environment variables, each with a local default. */
@@ -22,10 +24,6 @@ export interface SubgraphConfig {
   peers?: PeerUrls;
 }
 
-/** `./data` in the folder where the user ran npm (npm runs workspace scripts inside the workspace folder). */
-export function defaultDataDir(env: NodeJS.ProcessEnv): string {
-  return resolve(env.INIT_CWD || process.cwd(), env.DATA_DIR || 'data');
-}
 
 /**
  * `PORT` (default `defaultPort`), `HOST` (default 127.0.0.1), `<NAME>_DATABASE_URL` or else `DATABASE_URL`, `DATA_DIR` (default
@@ -45,13 +43,4 @@ export function subgraphConfigFromEnv(name: string, defaultPort: number, env: No
     signatureMaxAgeMs: integerFromEnv(env, 'SIGNATURE_MAX_AGE_MS', 30_000, 1_000, 300_000),
     peers: Object.fromEntries(Object.entries(DEFAULT_PEER_URLS).map(([peer, url]) => [peer, env[`${peer.toUpperCase()}_URL`] || url])),
   };
-}
-
-/** A whole number from the environment, or `fallback` when unset; throws a message naming the variable. */
-export function integerFromEnv(env: NodeJS.ProcessEnv, variable: string, fallback: number, min: number, max: number): number {
-  const raw = env[variable];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${variable} must be a whole number from ${min} to ${max} (got "${raw}")`);
-  return value;
 }

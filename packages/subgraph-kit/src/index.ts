@@ -12,7 +12,7 @@ export * from './migration-helpers';
 export * from './pagination';
 export * from './partial-date';
 export * from './row-lock';
-export * from './run-service';
+export { runService } from '@partnership/service-runtime';
 export * from './sdl';
 export * from './search-text';
 export * from './server';

@@ -1,14 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { parse, type DocumentNode } from 'graphql';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '@partnership/service-runtime';
 
-/** The folder holding the nearest package.json above `dir` (works from `src/` and from compiled `dist/src/`). */
-export function packageRoot(dir: string): string {
-  for (let current = dir; ; current = dirname(current)) {
-    if (existsSync(join(current, 'package.json'))) return current;
-    if (dirname(current) === current) throw new Error(`no package.json above ${dir}`);
-  }
-}
+export { packageRoot } from '@partnership/service-runtime';
+import { parse, type DocumentNode } from 'graphql';
 
 /** The SDL every subgraph shares (scalars, PartialDate, PageInfo, Country, Specialty). */
 export function commonSdl(): string {

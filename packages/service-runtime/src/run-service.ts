@@ -1,7 +1,6 @@
-import type { Logger } from './logger';
-
-interface Stoppable {
-  logger: Logger;
+/** What a running service offers its process shell. */
+export interface Stoppable {
+  logger: { info(fields: object, message: string): void; error(fields: object, message: string): void };
   stop(): Promise<void>;
 }
 

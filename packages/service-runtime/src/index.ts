@@ -1,0 +1,3 @@
+export * from './environment';
+export * from './package-root';
+export * from './run-service';
