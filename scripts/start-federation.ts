@@ -25,6 +25,7 @@ const gateway: Service = { name: 'gateway', entry: 'gateway/dist/src/index.js', 
 
 const running = new Map<string, ChildProcess>();
 let stopping = false;
+let ready = false;
 
 function say(message: string): void {
   process.stdout.write(`[start] ${message}\n`);
@@ -44,6 +45,7 @@ function launch(service: Service, env: NodeJS.ProcessEnv): void {
     running.delete(service.name);
     if (stopping) return;
     say(`${service.name} stopped unexpectedly (${signal ?? `exit code ${code}`}); stopping the others`);
+    if (!ready) say(`its last lines above say why; ports ${gateway.port}–${subgraphs[subgraphs.length - 1].port} must be free (is another npm start running?)`);
     void stopAll(1);
   });
 }
@@ -100,6 +102,7 @@ async function main(): Promise<void> {
   say(`starting gateway on port ${gateway.port}`);
   launch(gateway, routing);
   await waitUntilReady(gateway);
+  ready = true;
   say('the federation is ready:');
   say(`  GraphQL endpoint  http://localhost:${gateway.port}/graphql`);
   say(`  explorer          http://localhost:${gateway.port}/  (open in a browser)`);
