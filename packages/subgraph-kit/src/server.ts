@@ -9,7 +9,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { randomUUID } from 'node:crypto';
 import { ReplayGuard, signingSecret, verifyRequest, type Caller } from '@partnership/request-signing';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { DocumentNode, GraphQLFormattedError } from 'graphql';
+import { defaultFieldResolver, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { enforceAuthorization, type RequestContext } from './authorization';
 import { defaultDataDir, type SubgraphConfig } from './config';
 import { createDatabase, openAndMigrate, type Database } from './data-source';
@@ -80,7 +80,10 @@ export async function buildSubgraph<Context extends RequestContext>(
   const peers = new EntityLookup(config.peers ?? {}, secret);
 
   const apollo = new ApolloServer<Context>({
-    schema: enforceAuthorization(buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: definition.resolvers }])),
+    schema: renewContextAfterMutations(
+      enforceAuthorization(buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: definition.resolvers }])),
+      () => definition.createContext(database),
+    ),
     includeStacktraceInErrorResponses: false,
     formatError: (formatted, error) => maskInternalError(formatted, error, logger),
     plugins: [
@@ -139,6 +142,25 @@ export async function buildSubgraph<Context extends RequestContext>(
       if (database.dataSource.isInitialized) await database.dataSource.destroy();
     },
   };
+}
+
+/**
+ * Mutations run one after another. After each, the request's loaders start afresh, so neither the mutation's payload
+ * nor a later mutation of the same request reads records the loaders cached before the change.
+ */
+function renewContextAfterMutations(schema: GraphQLSchema, freshContext: () => object): GraphQLSchema {
+  const mutation = schema.getMutationType();
+  for (const field of Object.values(mutation?.getFields() ?? {})) {
+    const resolve = field.resolve ?? defaultFieldResolver;
+    field.resolve = async (source, args, context: object, info) => {
+      try {
+        return await resolve(source, args, context, info);
+      } finally {
+        Object.assign(context, freshContext());
+      }
+    };
+  }
+  return schema;
 }
 
 /**

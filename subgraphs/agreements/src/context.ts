@@ -93,13 +93,6 @@ function createLoaders({ dataSource }: Database) {
   };
 }
 
-/**
- * After a mutation commits, later fields of the same request (its payload, the next mutation) must not see records
- * the loaders cached before the change: each mutation starts the request's loaders afresh.
- */
-export function renewLoaders(context: AgreementsContext): void {
-  context.loaders = createLoaders(context.database);
-}
 
 export function createContext(database: Database): Omit<AgreementsContext, keyof RequestContext> {
   return { database, loaders: createLoaders(database) };

@@ -30,11 +30,6 @@ function createLoaders({ dataSource }: Database) {
   };
 }
 
-/** After a write: the next read in the same request (a mutation's payload) must not see what was loaded before it. */
-export function forgetLoaded(loaders: InstitutionsContext['loaders']): void {
-  for (const loader of Object.values(loaders)) loader.clearAll();
-}
-
 export function createContext(database: Database): Omit<InstitutionsContext, keyof RequestContext> {
   return { database, loaders: createLoaders(database) };
 }

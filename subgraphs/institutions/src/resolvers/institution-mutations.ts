@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { badUserInput, insertRows, isUniqueViolation, lockRow, partnersOf, recordAudit, requireVersion, requireWriter, searchTextOf, updateVersioned, validateId, validateNewId } from '@partnership/subgraph-kit';
 import type { EntityManager } from 'typeorm';
-import { forgetLoaded, type InstitutionsContext } from '../context';
+import type { InstitutionsContext } from '../context';
 import { Institution, InstitutionSpecialty } from '../entities';
 import { distinct, given, notNull, optionalText, requiredText } from './input-checks';
 
@@ -65,7 +65,6 @@ export async function createInstitution(_: unknown, { input }: { input: CreateIn
     await recordAudit(manager, context, { mutation: 'createInstitution', recordType: 'Institution', recordId: id, before: null, after: institutionSnapshot(created, specialties) });
     return created;
   });
-  forgetLoaded(context.loaders);
   return { institution };
 }
 
@@ -106,7 +105,6 @@ export async function updateInstitution(_: unknown, { input }: { input: UpdateIn
     });
     return after;
   });
-  forgetLoaded(context.loaders);
   return { institution };
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { badUserInput, isUniqueViolation, lockRow, partnersOf, recordAudit, requireVersion, requireWriter, searchTextOf, updateVersioned, validateId, validateNewId, type Partner } from '@partnership/subgraph-kit';
 import type { EntityManager } from 'typeorm';
-import { forgetLoaded, type InstitutionsContext } from '../context';
+import type { InstitutionsContext } from '../context';
 import { Institution, Person } from '../entities';
 import { given, notNull, optionalEmail, optionalPhone, optionalText, requiredText } from './input-checks';
 import { noSuchInstitution } from './institution-mutations';
@@ -52,7 +52,6 @@ export async function addPerson(_: unknown, { input }: { input: AddPersonInput }
     await recordAudit(manager, context, { mutation: 'addPerson', recordType: 'Person', recordId: id, before: null, after: personSnapshot(created) });
     return created;
   });
-  forgetLoaded(context.loaders);
   return { person };
 }
 
@@ -83,7 +82,6 @@ export async function updatePerson(_: unknown, { input }: { input: UpdatePersonI
     await recordAudit(manager, context, { mutation: 'updatePerson', recordType: 'Person', recordId: id, before: personSnapshot(before), after: personSnapshot(after) });
     return after;
   });
-  forgetLoaded(context.loaders);
   return { person };
 }
 
