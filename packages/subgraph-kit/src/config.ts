@@ -1,4 +1,3 @@
-import { signingSecret } from '@partnership/request-signing';
 import { defaultDataDir, integerFromEnv } from '@partnership/service-runtime';
 
 export { defaultDataDir, integerFromEnv } from '@partnership/service-runtime';
@@ -39,7 +38,6 @@ export function subgraphConfigFromEnv(name: string, defaultPort: number, env: No
     databaseUrl: env[prefixed] || env.DATABASE_URL || undefined,
     dataDir: defaultDataDir(env),
     loadReferenceData: env.LOAD_REFERENCE_DATA !== 'false',
-    signingSecret: signingSecret(env, defaultDataDir(env)),
     signatureMaxAgeMs: integerFromEnv(env, 'SIGNATURE_MAX_AGE_MS', 30_000, 1_000, 300_000),
     peers: Object.fromEntries(Object.entries(DEFAULT_PEER_URLS).map(([peer, url]) => [peer, env[`${peer.toUpperCase()}_URL`] || url])),
   };
