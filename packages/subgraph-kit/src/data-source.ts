@@ -96,10 +96,25 @@ function sqlitePath(url: string): string {
  */
 export async function openAndMigrate(db: Database, log: Logger): Promise<void> {
   const { dataSource } = db;
-  if (!dataSource.isInitialized) await dataSource.initialize();
+  if (!dataSource.isInitialized) {
+    try {
+      await dataSource.initialize();
+    } catch (err) {
+      throw new Error(`could not open ${db.describe}: ${(err as Error).message}${openingHint(err)}`);
+    }
+  }
   if (dataSource.options.type === 'mysql') await ensureUtf8mb4(dataSource);
   const applied = await dataSource.runMigrations({ transaction: 'each' });
   log.info({ database: db.describe, applied: applied.map((m) => m.name) }, applied.length ? 'migrations applied' : 'schema up to date');
+}
+
+// What a user can do about the usual reasons a database does not open.
+function openingHint(err: unknown): string {
+  const code = (err as { code?: string }).code;
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT') return ' (is the MySQL server running, and are the host and port in the URL right?)';
+  if (code === 'ER_BAD_DB_ERROR') return ' (create it first: CREATE DATABASE <name> CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci)';
+  if (code?.startsWith('ER_ACCESS_DENIED')) return ' (check the user and password in the URL)';
+  return '';
 }
 
 async function ensureUtf8mb4(dataSource: DataSource): Promise<void> {
