@@ -43,7 +43,11 @@ export function signRequest(secret: string, caller: Caller | null, body: string 
   };
 }
 
-export type Verification = { ok: true; caller: Caller | null } | { ok: false; reason: string };
+/**
+ * A verified request: whom it acts for, and its nonce with the moment its signature goes stale (after which the nonce
+ * need not be remembered, see ReplayGuard; a subgraph also claims mutation nonces durably until then).
+ */
+export type Verification = { ok: true; caller: Caller | null; nonce: string; expiresAt: number } | { ok: false; reason: string };
 
 /**
  * Checks a request's signature headers against its raw body. Refuses missing, malformed, forged, stale and
@@ -76,8 +80,9 @@ export function verifyRequest(
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad signature' };
   // Signed for another subgraph: the audience is covered by the signature, so it cannot be swapped or removed.
   if (audience !== '' && options.audience !== undefined && audience !== options.audience) return { ok: false, reason: `signed for the ${audience} subgraph` };
-  if (options.replays?.seenBefore(nonce, Number(timestamp) + maxAge, now)) return { ok: false, reason: 'replayed request' };
-  if (caller === '') return { ok: true, caller: null };
+  const expiresAt = Number(timestamp) + maxAge;
+  if (options.replays?.seenBefore(nonce, expiresAt, now)) return { ok: false, reason: REPLAYED };
+  if (caller === '') return { ok: true, caller: null, nonce, expiresAt };
   let decoded: unknown;
   try {
     decoded = JSON.parse(Buffer.from(caller, 'base64url').toString('utf8'));
@@ -85,10 +90,17 @@ export function verifyRequest(
     return { ok: false, reason: 'malformed caller' };
   }
   const parsed = asCaller(decoded);
-  return parsed === null ? { ok: false, reason: 'malformed caller' } : { ok: true, caller: parsed };
+  return parsed === null ? { ok: false, reason: 'malformed caller' } : { ok: true, caller: parsed, nonce, expiresAt };
 }
 
-/** Remembers nonces until their signatures expire, so one signed request cannot be sent twice within its window. */
+/** The reason given for a request whose nonce was seen before (in memory here, or durably by a subgraph). */
+export const REPLAYED = 'replayed request';
+
+/**
+ * Remembers nonces until their signatures expire, so one signed request cannot be sent twice within its window to
+ * this process. Memory only: a restart forgets, and another replica never knew; that is enough for reads (a replayed
+ * read returns what the eavesdropper already saw), while a subgraph also claims mutation nonces in its database.
+ */
 export class ReplayGuard {
   private readonly expiries = new Map<string, number>();
 

@@ -8,9 +8,11 @@ const caller: Caller = { subject: 'user-1', partner: 'FR', roles: ['editor'] };
 const body = '{"query":"{ __typename }"}';
 
 describe('request signatures', () => {
-  test('a signed request verifies and yields the caller; anonymous yields null', () => {
-    expect(verifyRequest(secret, signRequest(secret, caller, body), body)).toEqual({ ok: true, caller });
-    expect(verifyRequest(secret, signRequest(secret, null, body), body)).toEqual({ ok: true, caller: null });
+  test('a signed request verifies and yields the caller (anonymous: null), its nonce and when it goes stale', () => {
+    const now = Date.now();
+    const headers = signRequest(secret, caller, body, now);
+    expect(verifyRequest(secret, headers, body)).toEqual({ ok: true, caller, nonce: headers[SIGNATURE_HEADERS.nonce], expiresAt: now + 30_000 });
+    expect(verifyRequest(secret, signRequest(secret, null, body), body)).toMatchObject({ ok: true, caller: null });
   });
 
   test('unsigned, forged, tampered and wrong-secret requests are refused', () => {
@@ -44,7 +46,7 @@ describe('request signatures', () => {
 
   test('a request signed for one subgraph is refused by another, and its audience cannot be removed', () => {
     const headers = signRequest(secret, caller, body, Date.now(), 'institutions');
-    expect(verifyRequest(secret, headers, body, { audience: 'institutions' })).toEqual({ ok: true, caller });
+    expect(verifyRequest(secret, headers, body, { audience: 'institutions' })).toMatchObject({ ok: true, caller });
     expect(verifyRequest(secret, headers, body, { audience: 'training' })).toEqual({ ok: false, reason: 'signed for the institutions subgraph' });
     const { [SIGNATURE_HEADERS.audience]: _removed, ...stripped } = headers;
     expect(verifyRequest(secret, stripped, body, { audience: 'training' })).toEqual({ ok: false, reason: 'bad signature' });

@@ -1,16 +1,35 @@
+import { integerFromEnv } from './environment';
+
 /** What a running service offers its process shell. */
 export interface Stoppable {
   logger: { info(fields: object, message: string): void; error(fields: object, message: string): void };
   stop(): Promise<void>;
 }
 
+/** How long stopping may take: requests in flight get `graceMs`, and the process exits after `deadlineMs` whatever hangs. */
+export interface ShutdownTimings {
+  graceMs: number;
+  deadlineMs: number;
+}
+
+export const DEFAULT_SHUTDOWN_GRACE_MS = 5_000;
+
+/** `SHUTDOWN_GRACE_MS` (default 5000) and `SHUTDOWN_DEADLINE_MS` (default the grace + 5000, time to close connections and the database). */
+export function shutdownTimingsFromEnv(env: NodeJS.ProcessEnv = process.env): ShutdownTimings {
+  const graceMs = integerFromEnv(env, 'SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS, 0, 600_000);
+  return { graceMs, deadlineMs: integerFromEnv(env, 'SHUTDOWN_DEADLINE_MS', graceMs + 5_000, 1, 3_600_000) };
+}
+
 /**
- * The process shell around a service: starts it, stops it cleanly on SIGINT/SIGTERM (requests in flight
- * finish), and exits non-zero with a readable message when it cannot start.
+ * The process shell around a service: starts it, stops it on SIGINT/SIGTERM (requests in flight get the service's
+ * grace), exits after SHUTDOWN_DEADLINE_MS even when stopping hangs (logged), and exits non-zero with a readable
+ * message when it cannot start. The service must not stop on signals by itself (Apollo's own handler: off).
  */
 export async function runService(name: string, start: () => Promise<Stoppable>): Promise<void> {
   let service: Stoppable;
+  let deadlineMs: number;
   try {
+    deadlineMs = shutdownTimingsFromEnv().deadlineMs;
     service = await start();
   } catch (err) {
     process.stderr.write(`[${name}] could not start: ${(err as Error).message}\n`);
@@ -20,9 +39,18 @@ export async function runService(name: string, start: () => Promise<Stoppable>):
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    service.logger.info({ signal }, 'stopping');
+    const started = Date.now();
+    service.logger.info({ signal, deadlineMs }, 'stopping');
+    // Whatever is still open (a hung connection, a statement that never returns) must not keep the process alive.
+    setTimeout(() => {
+      service.logger.error({ deadlineMs }, 'did not stop within the shutdown deadline: exiting anyway');
+      process.exit(1);
+    }, deadlineMs);
     service.stop().then(
-      () => process.exit(0),
+      () => {
+        service.logger.info({ ms: Date.now() - started }, 'stopped');
+        process.exit(0);
+      },
       (err: unknown) => {
         service.logger.error({ err }, 'error while stopping');
         process.exit(1);

@@ -1,4 +1,4 @@
-import { defaultDataDir, integerFromEnv } from '@partnership/service-runtime';
+import { defaultDataDir, integerFromEnv, shutdownTimingsFromEnv } from '@partnership/service-runtime';
 
 export { defaultDataDir, integerFromEnv } from '@partnership/service-runtime';
 import { DEFAULT_PEER_URLS, type PeerUrls } from './entity-lookup';
@@ -21,14 +21,28 @@ export interface SubgraphConfig {
   signatureMaxAgeMs?: number;
   /** The other subgraphs' URLs, for checking references before a write (default: the local ports). */
   peers?: PeerUrls;
+  /** A request's further SQL statements are refused after this long (it is abandoned); default 10 s. */
+  requestTimeoutMs?: number;
+  /** MySQL statements are stopped by the server after this long (0: no limit); default 5 s. */
+  statementTimeoutMs?: number;
+  /** At most this many representations in one `_entities` call; default 10000. */
+  maxEntityRepresentations?: number;
+  /** On stop, requests still running after this long are cut; default 5 s. */
+  shutdownGraceMs?: number;
 }
 
+// The defaults of the limits above, for configs that leave them out (tests) and for the environment (the shutdown
+// grace's is the service runtime's).
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 5_000;
+export const DEFAULT_MAX_ENTITY_REPRESENTATIONS = 10_000;
 
 /**
  * `PORT` (default `defaultPort`), `HOST` (default 127.0.0.1), `<NAME>_DATABASE_URL` or else `DATABASE_URL`, `DATA_DIR` (default
  * `./data` where npm was run), `GATEWAY_SIGNING_SECRET` (default: the local secret in DATA_DIR), `SIGNATURE_MAX_AGE_MS` (30000),
- * `INSTITUTIONS_URL`, `AGREEMENTS_URL`, `TRAINING_URL` (the other subgraphs, for reference checks; default local ports).
- * Throws a message naming the variable when a value is unusable.
+ * `INSTITUTIONS_URL`, `AGREEMENTS_URL`, `TRAINING_URL` (the other subgraphs, for reference checks; default local ports),
+ * `REQUEST_TIMEOUT_MS` (10000), `DATABASE_STATEMENT_TIMEOUT_MS` (5000; 0: none), `MAX_ENTITY_REPRESENTATIONS` (10000),
+ * `SHUTDOWN_GRACE_MS` (5000). Throws a message naming the variable when a value is unusable.
  */
 export function subgraphConfigFromEnv(name: string, defaultPort: number, env: NodeJS.ProcessEnv = process.env): SubgraphConfig {
   const prefixed = `${name.toUpperCase()}_DATABASE_URL`;
@@ -40,5 +54,9 @@ export function subgraphConfigFromEnv(name: string, defaultPort: number, env: No
     loadReferenceData: env.LOAD_REFERENCE_DATA !== 'false',
     signatureMaxAgeMs: integerFromEnv(env, 'SIGNATURE_MAX_AGE_MS', 30_000, 1_000, 300_000),
     peers: Object.fromEntries(Object.entries(DEFAULT_PEER_URLS).map(([peer, url]) => [peer, env[`${peer.toUpperCase()}_URL`] || url])),
+    requestTimeoutMs: integerFromEnv(env, 'REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS, 1, 600_000),
+    statementTimeoutMs: integerFromEnv(env, 'DATABASE_STATEMENT_TIMEOUT_MS', DEFAULT_STATEMENT_TIMEOUT_MS, 0, 3_600_000),
+    maxEntityRepresentations: integerFromEnv(env, 'MAX_ENTITY_REPRESENTATIONS', DEFAULT_MAX_ENTITY_REPRESENTATIONS, 1, 1_000_000),
+    shutdownGraceMs: shutdownTimingsFromEnv(env).graceMs,
   };
 }

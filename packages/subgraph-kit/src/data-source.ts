@@ -1,8 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { DataSource, type DataSourceOptions, type EntityManager, type MixedList, type EntitySchema } from 'typeorm';
+import * as mysql2 from 'mysql2';
+import { DataSource, MigrationExecutor, type DataSourceOptions, type EntityManager, type MixedList, type EntitySchema, type QueryRunner } from 'typeorm';
+import { DEFAULT_STATEMENT_TIMEOUT_MS } from './config';
 import type { Logger } from './logger';
+import { CreateRequestNonce1795690000000 } from './request-nonce';
 import { SqlStatementLog } from './sql-statement-log';
+
+/** Tables the kit itself needs in every subgraph's database (not entities); createDatabase adds their migrations. */
+const KIT_MIGRATIONS = [CreateRequestNonce1795690000000];
+const KIT_TABLES = [{ name: 'request_nonce', columns: ['nonce', 'expires_at'] }];
 
 export interface DatabaseOptions {
   /** `mysql://user:pass@host:3306/db`, `sqlite:path/to/file.sqlite`, or undefined for the embedded default. */
@@ -15,6 +22,8 @@ export interface DatabaseOptions {
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations: MixedList<Function | string>;
   logger: Logger;
+  /** MySQL statements running longer are stopped by the server (default 5000; 0: no limit). Not applied to SQLite. */
+  statementTimeoutMs?: number;
 }
 
 export interface Database {
@@ -27,12 +36,19 @@ export interface Database {
    * queued one after another; on MySQL a transaction chosen as a deadlock victim is retried, up to 3 times.
    */
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T>;
+  /** Runs `work` on one connection whose statements have no time limit (migrations), then restores the limit. */
+  withoutStatementLimit<T>(work: (runner: QueryRunner) => Promise<T>): Promise<T>;
 }
 
-/** Builds (does not open) the DataSource a subgraph uses; `synchronize` is off: migrations own the schema. */
+/**
+ * Builds (does not open) the DataSource a subgraph uses; `synchronize` is off: migrations own the schema. The kit's own
+ * migrations are added to the subgraph's.
+ */
 export function createDatabase(options: DatabaseOptions): Database {
   const statements = new SqlStatementLog(options.logger);
-  const common = { entities: options.entities, migrations: options.migrations, synchronize: false, migrationsRun: false, logger: statements } as const;
+  const migrations = [...(Array.isArray(options.migrations) ? options.migrations : Object.values(options.migrations)), ...KIT_MIGRATIONS];
+  const common = { entities: options.entities, migrations, synchronize: false, migrationsRun: false, logger: statements } as const;
+  const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
   const url = options.url?.trim() || undefined;
   let config: DataSourceOptions;
   let describe: string;
@@ -49,6 +65,7 @@ export function createDatabase(options: DatabaseOptions): Database {
       charset: 'utf8mb4_unicode_ci',
       dateStrings: true,
       timezone: 'Z',
+      ...(statementTimeoutMs > 0 && { driver: mysqlWithStatementLimit(statementTimeoutMs, options.logger) }),
       ...common,
     };
     describe = `mysql://${parsed.hostname}:${parsed.port || '3306'}${parsed.pathname}`;
@@ -56,7 +73,63 @@ export function createDatabase(options: DatabaseOptions): Database {
     throw new Error(`database URL must start with mysql://, mariadb:// or sqlite: (got "${url.split(':')[0]}:...")`);
   }
   const dataSource = new DataSource(config);
-  return { dataSource, statements, describe, transaction: config.type === 'mysql' ? retryingDeadlocks(dataSource) : queued(dataSource) };
+  const limited = config.type === 'mysql' && statementTimeoutMs > 0;
+  return {
+    dataSource,
+    statements,
+    describe,
+    transaction: config.type === 'mysql' ? retryingDeadlocks(dataSource) : queued(dataSource),
+    async withoutStatementLimit(work) {
+      const runner = dataSource.createQueryRunner();
+      try {
+        if (limited) await runner.query(statementLimit(0));
+        return await work(runner);
+      } finally {
+        // The connection goes back to the pool with its limit (a failure to restore it is the caller's error).
+        try {
+          if (limited) await runner.query(statementLimit(statementTimeoutMs));
+        } finally {
+          await runner.release();
+        }
+      }
+    },
+  };
+}
+
+/**
+ * The session setting that stops a statement after `ms` (0: no limit), for MariaDB (`max_statement_time`, seconds,
+ * every statement) and MySQL 5.7.8+ (`max_execution_time`, milliseconds, read-only SELECTs only). Each server runs
+ * only its own part: MariaDB executes `/*M! *\/` and skips MySQL-version comments from 50700 up; MySQL skips `/*M!`.
+ */
+function statementLimit(ms: number): string {
+  return `SET SESSION /*M! max_statement_time = ${ms / 1000} */ /*!50708 max_execution_time = ${ms} */`;
+}
+
+/**
+ * mysql2 as TypeORM loads it, except that every new pooled connection first gets the statement time limit (a
+ * connection's commands run in order, so the limit is in place before the pool hands the connection out).
+ */
+function mysqlWithStatementLimit(ms: number, logger: Logger): typeof mysql2 {
+  return {
+    ...mysql2,
+    createPool(config: mysql2.PoolOptions) {
+      const pool = mysql2.createPool(config);
+      pool.on('connection', (connection) => {
+        connection.query(statementLimit(ms), (err: Error | null) => {
+          if (err) logger.error({ err }, 'could not set the statement time limit on a MySQL connection');
+        });
+      });
+      return pool;
+    },
+  } as typeof mysql2;
+}
+
+const MYSQL_STATEMENT_TIMEOUTS = new Set([1969 /* MariaDB ER_STATEMENT_TIMEOUT */, 3024 /* MySQL ER_QUERY_TIMEOUT */]);
+
+/** Whether a failed statement was stopped by the statement time limit. */
+export function isStatementTimeout(err: unknown): boolean {
+  const errno = (err as { driverError?: { errno?: number } }).driverError?.errno;
+  return errno !== undefined && MYSQL_STATEMENT_TIMEOUTS.has(errno);
 }
 
 // better-sqlite3 has one connection: a second BEGIN while a transaction is open fails, so transactions take turns.
@@ -104,8 +177,29 @@ export async function openAndMigrate(db: Database, log: Logger): Promise<void> {
     }
   }
   if (dataSource.options.type === 'mysql') await ensureUtf8mb4(dataSource);
-  const applied = await dataSource.runMigrations({ transaction: 'each' });
+  // A migration may rebuild a large table: the statement time limit is for requests, not for this.
+  const applied = await db.withoutStatementLimit((runner) => {
+    const executor = new MigrationExecutor(dataSource, runner);
+    executor.transaction = 'each';
+    return executor.executePendingMigrations();
+  });
   log.info({ database: db.describe, applied: applied.map((m) => m.name) }, applied.length ? 'migrations applied' : 'schema up to date');
+}
+
+/**
+ * Throws (with the reason) unless the database has what the service needs: every column of every entity table and
+ * of the kit's tables, and every migration applied. One cheap statement: each table is named in a subquery that reads
+ * no row, and a missing table or column fails the statement.
+ */
+export async function checkSchema(db: Database): Promise<void> {
+  const { dataSource } = db;
+  const q = (name: string) => dataSource.driver.escape(name);
+  const migrations = dataSource.migrations.map((m) => m.name ?? m.constructor.name);
+  const tables = [...dataSource.entityMetadatas.map((m) => ({ name: m.tableName, columns: m.columns.map((c) => c.databaseName) })), ...KIT_TABLES];
+  const readable = tables.map((t) => ` AND NOT EXISTS (SELECT ${t.columns.map(q).join(', ')} FROM ${q(t.name)} WHERE 1 = 0)`);
+  const sql = `SELECT COUNT(*) AS applied FROM ${q(dataSource.options.migrationsTableName ?? 'migrations')} WHERE name IN (${migrations.map(() => '?').join(', ')})${readable.join('')}`;
+  const [row] = (await dataSource.query(sql, migrations)) as Array<{ applied: number | string }>;
+  if (Number(row.applied) !== migrations.length) throw new Error(`${migrations.length - Number(row.applied)} of ${migrations.length} migrations not applied`);
 }
 
 // What a user can do about the usual reasons a database does not open.

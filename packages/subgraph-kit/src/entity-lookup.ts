@@ -1,5 +1,7 @@
 import { signRequest, type Caller } from '@partnership/request-signing';
 import { serviceUnavailable } from './errors';
+import type { Logger } from './logger';
+import { currentRequest } from './request-scope';
 
 /** The other subgraphs' GraphQL URLs, by subgraph name, for checking references before a write. */
 export type PeerUrls = Record<string, string>;
@@ -13,13 +15,15 @@ export const DEFAULT_PEER_URLS: PeerUrls = {
 /**
  * Asks the subgraph that owns an entity which of some ids exist (and for a few of their fields), with the same
  * signed `_entities` request the gateway would send, acting for the same caller. A write checks its references
- * this way, so no subgraph ever stores a reference to a record that does not exist.
+ * this way, so no subgraph ever stores a reference to a record that does not exist. The question is dropped when
+ * the request it serves is abandoned, or after `timeoutMs`.
  */
 export class EntityLookup {
   /** `peers` is read at each lookup (missing names fall back to the local default ports), so it may be filled late. */
   constructor(
     private readonly peers: PeerUrls,
     private readonly secret: string,
+    private readonly logger: Logger,
     private readonly timeoutMs = 5_000,
   ) {}
 
@@ -34,17 +38,21 @@ export class EntityLookup {
       variables: { r: unique.map((id) => ({ __typename: typename, id })) },
     });
     let result: { data?: { _entities?: Array<T | null> }; errors?: Array<{ message: string }> };
+    const request = currentRequest();
     try {
+      const timeout = AbortSignal.timeout(this.timeoutMs);
       const response = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...signRequest(this.secret, caller, body, Date.now(), subgraph) },
         body,
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: request ? AbortSignal.any([timeout, request.signal]) : timeout,
       });
       result = (await response.json()) as typeof result;
       if (!response.ok || !result.data?._entities) throw new Error(result.errors?.[0]?.message ?? `HTTP ${response.status}`);
     } catch (err) {
-      throw serviceUnavailable(`could not check ${typename} ids with the ${subgraph} subgraph (${(err as Error).message}); nothing was written`);
+      // The cause names the peer's address (ECONNREFUSED 127.0.0.1:4001): for the log, never for the client.
+      this.logger.warn({ err, subgraph, url, requestId: request?.requestId }, 'reference check failed');
+      throw serviceUnavailable(`could not check ${typename} ids with the ${subgraph} subgraph; nothing was written, try again later`);
     }
     return new Map(result.data._entities.filter((e): e is T => e !== null).map((e) => [e.id, e]));
   }

@@ -17,15 +17,20 @@ export function recordLoader<K extends string, V>(
 
 /**
  * A per-request loader of the many records that belong to each key (a list-valued relation):
- * one `WHERE owner IN (...)` query per batch, an empty list for keys with none.
+ * one `WHERE owner IN (...)` query per batch, an empty list for keys with none. `maxPerKey` is the documented
+ * maximum of the list (its `@listSize`), which the mutations enforce; records beyond it are never returned.
  */
 export function relationLoader<K extends string, V>(
   fetch: (keys: readonly K[]) => Promise<V[]>,
   ownerOf: (record: V) => K,
+  maxPerKey = Number.POSITIVE_INFINITY,
 ): DataLoader<K, V[]> {
   return new DataLoader<K, V[]>(async (keys) => {
     const byOwner = new Map<K, V[]>(keys.map((key) => [key, []]));
-    for (const record of await fetch(keys)) byOwner.get(ownerOf(record))?.push(record);
+    for (const record of await fetch(keys)) {
+      const list = byOwner.get(ownerOf(record));
+      if (list !== undefined && list.length < maxPerKey) list.push(record);
+    }
     return keys.map((key) => byOwner.get(key) ?? []);
   });
 }

@@ -1,21 +1,25 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { randomUUID } from 'node:crypto';
-import { ReplayGuard, signingSecret, verifyRequest, type Caller } from '@partnership/request-signing';
-import express, { type NextFunction, type Request, type Response } from 'express';
-import { defaultFieldResolver, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { REPLAYED, ReplayGuard, signingSecret, verifyRequest, type Caller } from '@partnership/request-signing';
+import { DEFAULT_SHUTDOWN_GRACE_MS } from '@partnership/service-runtime';
+import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response } from 'express';
+import { defaultFieldResolver, GraphQLError, Kind, visit, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { enforceAuthorization, type RequestContext } from './authorization';
-import { defaultDataDir, type SubgraphConfig } from './config';
-import { createDatabase, openAndMigrate, type Database } from './data-source';
+import { DEFAULT_MAX_ENTITY_REPRESENTATIONS, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS, defaultDataDir, type SubgraphConfig } from './config';
+import { checkSchema, createDatabase, isStatementTimeout, openAndMigrate, type Database } from './data-source';
 import { EntityLookup } from './entity-lookup';
 import { createLogger, type Logger } from './logger';
 import { loadReferenceRows, type ReferenceTable } from './reference-rows';
+import { NonceClaims } from './request-nonce';
+import { currentRequest, runInRequestScope } from './request-scope';
 import type { SyntheticPlan } from './synthetic-plan';
 
 /** What a subgraph package declares about itself; the kit turns it into a running service. */
@@ -43,7 +47,10 @@ export interface SubgraphServer {
   listen(port?: number, host?: string): Promise<string>;
   /** The GraphQL URL once listening. */
   readonly url: string;
-  /** Stops accepting requests, lets requests in flight finish, closes the database. */
+  /**
+   * Stops accepting requests and closes idle connections; requests in flight get the shutdown grace to finish, then
+   * their connections are cut and their further statements refused; then closes the database. Safe to call twice.
+   */
   stop(): Promise<void>;
 }
 
@@ -56,6 +63,7 @@ export async function buildSubgraph<Context extends RequestContext>(
   config: SubgraphConfig,
 ): Promise<SubgraphServer> {
   const logger = createLogger(definition.name);
+  const statementTimeoutMs = config.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
   const database = createDatabase({
     url: config.databaseUrl,
     name: definition.name,
@@ -63,6 +71,7 @@ export async function buildSubgraph<Context extends RequestContext>(
     entities: definition.entities,
     migrations: definition.migrations,
     logger,
+    statementTimeoutMs,
   });
   await openAndMigrate(database, logger);
   if (config.loadReferenceData !== false) {
@@ -74,10 +83,11 @@ export async function buildSubgraph<Context extends RequestContext>(
   app.disable('x-powered-by');
   const httpServer = createServer(app);
   let url = '';
+  let stopping: Promise<void> | undefined;
 
   const secret = config.signingSecret ?? signingSecret(process.env, config.dataDir ?? defaultDataDir(process.env));
   const verifySignature = gatewaySignatureCheck(definition.name, secret, config.signatureMaxAgeMs, logger);
-  const peers = new EntityLookup(config.peers ?? {}, secret);
+  const peers = new EntityLookup(config.peers ?? {}, secret, logger);
 
   const apollo = new ApolloServer<Context>({
     schema: renewContextAfterMutations(
@@ -85,11 +95,16 @@ export async function buildSubgraph<Context extends RequestContext>(
       () => definition.createContext(database),
     ),
     includeStacktraceInErrorResponses: false,
-    formatError: (formatted, error) => maskInternalError(formatted, error, logger),
+    // runService owns the signals. Apollo's own handler would call stop() beside it, and a second stop() during the
+    // first waits forever in Apollo 5 (a MySQL pool then keeps the process alive).
+    stopOnTerminationSignals: false,
+    formatError: (formatted, error) => maskInternalError(formatted, error, statementTimeoutMs, logger),
     plugins: [
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginLandingPageDisabled(),
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS }),
+      entityRepresentationsCap(config.maxEntityRepresentations ?? DEFAULT_MAX_ENTITY_REPRESENTATIONS),
+      mutationReplayGuard(new NonceClaims(database)),
     ],
   });
   await apollo.start();
@@ -97,13 +112,14 @@ export async function buildSubgraph<Context extends RequestContext>(
   app.get('/health/live', (_req, res) => {
     res.json({ status: 'ok', service: definition.name });
   });
+  // Ready when the schema is what this code needs; the reason it is not goes to the log only.
   app.get('/health/ready', async (_req, res) => {
     try {
-      await database.dataSource.query('SELECT 1');
-      res.json({ status: 'ready', service: definition.name });
+      await checkSchema(database);
+      res.json({ status: 'ready' });
     } catch (err) {
-      logger.warn({ err }, 'readiness check failed');
-      res.status(503).json({ status: 'unavailable', service: definition.name, reason: 'database unreachable' });
+      logger.warn({ err }, 'not ready');
+      res.status(503).json({ status: 'unavailable' });
     }
   });
   // The body is read raw first: the signature covers its exact bytes.
@@ -111,12 +127,14 @@ export async function buildSubgraph<Context extends RequestContext>(
     '/graphql',
     express.raw({ type: () => true, limit: '1mb' }),
     verifySignature,
+    requestScope(config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, () => stopping !== undefined, logger),
     parseJsonBody,
     expressMiddleware(apollo, {
       context: async ({ res }) =>
         ({ ...definition.createContext(database), caller: res.locals.caller as Caller | null, requestId: res.locals.requestId as string, peers }) as Context,
     }),
   );
+  app.use(requestErrors(logger));
 
   return {
     name: definition.name,
@@ -137,9 +155,13 @@ export async function buildSubgraph<Context extends RequestContext>(
         });
       });
     },
-    async stop() {
-      await apollo.stop();
-      if (database.dataSource.isInitialized) await database.dataSource.destroy();
+    stop() {
+      stopping ??= (async () => {
+        await apollo.stop();
+        // On MySQL this waits for statements still running, each bounded by the statement time limit.
+        if (database.dataSource.isInitialized) await database.dataSource.destroy();
+      })();
+      return stopping;
     },
   };
 }
@@ -188,7 +210,84 @@ function gatewaySignatureCheck(name: string, secret: string, maxAgeMs: number | 
     }
     res.locals.caller = verification.caller;
     res.locals.requestId = requestId;
+    res.locals.signature = { nonce: verification.nonce, expiresAt: verification.expiresAt };
     next();
+  };
+}
+
+/**
+ * Runs the rest of a signed request in its request scope, with a signal aborted when nobody waits for the answer any
+ * more: the client (the gateway, which gives up after its own timeout) closed the connection, the request ran longer
+ * than `timeoutMs`, or the service is stopping and cut it. From then on its SQL statements are refused (see
+ * SqlStatementLog) and its reference checks dropped, so abandoned work ends at once instead of running on.
+ */
+function requestScope(timeoutMs: number, isStopping: () => boolean, logger: Logger) {
+  return (_req: Request, res: Response, next: NextFunction) => {
+    const requestId = res.locals.requestId as string;
+    const controller = new AbortController();
+    const abandon = (reason: string) => {
+      if (controller.signal.aborted) return;
+      controller.abort(reason);
+      logger.warn({ requestId, reason }, 'request abandoned');
+    };
+    const deadline = setTimeout(() => abandon(`it ran longer than ${timeoutMs} ms`), timeoutMs);
+    res.once('close', () => {
+      clearTimeout(deadline);
+      if (!res.writableFinished) abandon(isStopping() ? 'the service is stopping' : 'the client closed the connection');
+    });
+    const { nonce, expiresAt } = res.locals.signature as { nonce: string; expiresAt: number };
+    runInRequestScope({ requestId, nonce, expiresAt, signal: controller.signal }, next);
+  };
+}
+
+/**
+ * A signed mutation is run at most once across restarts and replicas: its nonce is claimed in the subgraph's database
+ * before any resolver runs, and a nonce claimed before is refused (HTTP 401), however long ago the process that saw
+ * it restarted. Queries rely on the in-memory ReplayGuard only: a replayed read returns what the eavesdropper who
+ * captured the request already saw, and would cost every read a write.
+ */
+function mutationReplayGuard(nonces: NonceClaims): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation }) {
+          if (operation?.operation !== 'mutation') return;
+          // Every /graphql request runs in a request scope (requestScope precedes Apollo).
+          const { nonce, expiresAt } = currentRequest()!;
+          if (!(await nonces.claim(nonce, expiresAt))) {
+            throw new GraphQLError(`Unauthorized: ${REPLAYED}`, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+          }
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Refuses an `_entities` call with more than `max` representations before anything runs: each one costs a lookup and
+ * its share of the answer, and the 1 MB body limit alone lets one signed call carry tens of thousands.
+ */
+function entityRepresentationsCap(max: number): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, request }) {
+          visit(document, {
+            Field(node) {
+              if (node.name.value !== '_entities') return;
+              const value = node.arguments?.find((a) => a.name.value === 'representations')?.value;
+              const given = value?.kind === Kind.VARIABLE ? request.variables?.[value.name.value] : undefined;
+              const count = value?.kind === Kind.LIST ? value.values.length : Array.isArray(given) ? given.length : 0;
+              if (count > max) {
+                throw new GraphQLError(`_entities accepts at most ${max} representations per call (got ${count}); split the call`, {
+                  extensions: { code: 'BAD_USER_INPUT', field: 'representations', maximum: max, http: { status: 400 } },
+                });
+              }
+            },
+          });
+        },
+      };
+    },
   };
 }
 
@@ -208,9 +307,30 @@ function parseJsonBody(req: Request, res: Response, next: NextFunction): void {
 }
 
 // Clients see the code and a safe message; internal details go to the log only.
-function maskInternalError(formatted: GraphQLFormattedError, error: unknown, logger: Logger): GraphQLFormattedError {
+function maskInternalError(formatted: GraphQLFormattedError, error: unknown, statementTimeoutMs: number, logger: Logger): GraphQLFormattedError {
   const code = formatted.extensions?.code;
   if (code !== undefined && code !== 'INTERNAL_SERVER_ERROR') return formatted;
-  logger.error({ err: error, path: formatted.path }, 'internal error');
-  return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  const { locations, path } = formatted;
+  if (isStatementTimeout(unwrapResolverError(error))) {
+    logger.warn({ err: error, path, requestId: currentRequest()?.requestId }, 'statement stopped by the time limit');
+    return { message: `A database statement ran longer than ${statementTimeoutMs} ms and was stopped`, locations, path, extensions: { code: 'TIMEOUT' } };
+  }
+  logger.error({ err: error, path, requestId: currentRequest()?.requestId }, 'internal error');
+  return { message: 'Internal server error', locations, path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}
+
+// Failures before GraphQL (a body over 1 MB, a broken upload) get a GraphQL-shaped answer, never express's HTML
+// page, which outside production carries a stack trace with the service's file paths.
+function requestErrors(logger: Logger): ErrorRequestHandler {
+  return (error: { status?: number; type?: string }, _req, res, next) => {
+    if (res.headersSent) return next(error);
+    if (error.type === 'entity.too.large') {
+      res.status(413).json({ errors: [{ message: 'The request body is too large: at most 1 MB is accepted', extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+    } else if (error.status !== undefined && error.status >= 400 && error.status < 500) {
+      res.status(error.status).json({ errors: [{ message: 'The request could not be read', extensions: { code: 'BAD_REQUEST' } }] });
+    } else {
+      logger.error({ err: error }, 'request failed');
+      res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+    }
+  };
 }

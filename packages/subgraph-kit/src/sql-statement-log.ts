@@ -1,17 +1,24 @@
 import type { Logger as TypeOrmLogger } from 'typeorm';
 import type { Logger } from './logger';
+import { refuseIfAbandoned } from './request-scope';
+
+// A transaction begun for an abandoned request must still be rolled back, or its connection stays inside it.
+const ROLLBACK = /^\s*ROLLBACK\b/i;
 
 /**
  * TypeORM's logger for a subgraph: counts every SQL statement sent (tests and benchmarks read the count to
  * prove there is no N+1) and passes statements to the service log at debug level, failures at error level.
+ * TypeORM calls `logQuery` before every statement it sends, so this is also where an abandoned request's further
+ * statements are refused (see request-scope.ts): the error ends the request's work at once.
  */
 export class SqlStatementLog implements TypeOrmLogger {
-  /** Statements sent since this DataSource opened. */
+  /** Statements sent since this DataSource opened (refused ones are not sent, so not counted). */
   count = 0;
 
   constructor(private readonly service: Logger) {}
 
   logQuery(query: string, parameters?: unknown): void {
+    if (!ROLLBACK.test(query)) refuseIfAbandoned();
     this.count += 1;
     this.service.debug({ sql: query, parameters }, 'sql');
   }

@@ -5,9 +5,18 @@ import { validateId } from './validation';
 const lengthOf = (text: string) => [...text].length;
 // A lone surrogate is not text: MySQL and SQLite would each store a different replacement character.
 const LONE_SURROGATE = /\p{Cs}/u;
+// Control characters (but newline and tab) corrupt logs, CSV exports and terminals; bidirectional overrides and
+// isolates (U+202A–U+202E, U+2066–U+2069) make a name display as something else than it is ("Trojan Source").
+const HIDDEN_CONTROL = /(?![\n\t])\p{Cc}|[\u202A-\u202E\u2066-\u2069]/u;
+
+const codePoint = (char: string) => `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 
 function checked(text: string, field: string, max: number): string {
   if (LONE_SURROGATE.test(text)) throw badUserInput(`${field} must be valid Unicode text (it holds a lone surrogate)`, field);
+  const hidden = HIDDEN_CONTROL.exec(text);
+  if (hidden) {
+    throw badUserInput(`${field} must not contain control characters (other than newline and tab) or bidirectional overrides: it holds ${codePoint(hidden[0])}`, field);
+  }
   if (lengthOf(text) > max) throw badUserInput(`${field} must be at most ${max} characters (got ${lengthOf(text)})`, field);
   return text;
 }
