@@ -50,11 +50,42 @@ describe('when a subgraph fails', () => {
       expect(down.body.errors).toHaveLength(1);
       expect(JSON.stringify(down.body.errors![0])).toMatch(/training/);
 
+      // What another subgraph adds to an institution is nullable: only that field is lost, never the institution.
+      const contributed = await postGraphQL<any>(federation.gatewayUrl, '{ institution(id: "paul-strauss-center") { name city hostedPrograms { title } } }');
+      expect(contributed.status).toBe(200);
+      expect(contributed.body.data).toEqual({ institution: { name: 'Paul Strauss Center', city: 'Strasbourg', hostedPrograms: null } });
+      expect(contributed.body.errors[0].extensions.serviceName).toBe('training');
+
       federation.subgraphs.training = await createTrainingServer({ port: 0, databaseUrl });
       await federation.subgraphs.training.listen(Number(trainingUrl.port));
       const healed = await postGraphQL<any>(federation.gatewayUrl, query);
       expect(healed.body.errors).toBeUndefined();
       expect(healed.body.data.trainingProgram.title).toMatch(/100 Uzbek surgeons/);
+    });
+  });
+
+  describe('the institutions subgraph down', () => {
+    let federation: Federation;
+    beforeAll(async () => {
+      federation = await bootFederation(sqlite);
+    });
+    afterAll(async () => {
+      await federation?.stop();
+    });
+
+    test('an agreement keeps its own fields and its parties\' roles; only the institutions are null', async () => {
+      await federation.subgraphs.institutions.stop();
+      const { status, body } = await postGraphQL<any>(
+        federation.gatewayUrl,
+        '{ agreement(id: "protocol-surgical-cooperation") { title parties { role institution { name } } } trainingProgram(id: "surgeons-100-by-2030") { title hostInstitutions { name } cohorts { plannedSize hostInstitution { name } } } }',
+      );
+      expect(status).toBe(200);
+      expect(body.data.agreement.title).toMatch(/Surgical Cooperation/);
+      expect(body.data.agreement.parties.length).toBeGreaterThan(0);
+      for (const party of body.data.agreement.parties) expect(party.institution).toBeNull();
+      expect(body.data.trainingProgram).toMatchObject({ title: expect.stringMatching(/100 Uzbek surgeons/), hostInstitutions: null });
+      expect(body.data.trainingProgram.cohorts).toEqual([{ plannedSize: 5, hostInstitution: null }]);
+      expect(body.errors.every((e: { extensions: { serviceName?: string } }) => e.extensions.serviceName === 'institutions')).toBe(true);
     });
   });
 

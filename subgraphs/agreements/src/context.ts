@@ -1,36 +1,18 @@
-import { recordLoader, relationLoader, type Database, type RequestContext } from '@partnership/subgraph-kit';
+import { firstRecordsPerOwnerLoader, recordLoader, recordsOfPairs, relationLoader, type Database, type RequestContext } from '@partnership/subgraph-kit';
 import { In } from 'typeorm';
+import { MAX_MILESTONES, MAX_PARTIES } from './mutations/input';
 import { Agreement, AgreementArea, AgreementParty, AgreementRelatedEvent, Event, EventCountry, EventParticipant, Milestone } from './entities';
+
+/**
+ * The documented maximum of each list of an agreement or event (its `@listSize` in schema.graphql). Parties and
+ * milestones are capped by the mutations that add them; related events and participants come only from the sources.
+ */
+export const LIST_BOUNDS = { parties: MAX_PARTIES, milestones: MAX_MILESTONES, relatedEvents: 20, participants: 50 } as const;
 
 /** Per-request state: fresh DataLoaders so that each batch is one `WHERE ... IN (...)` query. */
 export interface AgreementsContext extends RequestContext {
   database: Database;
   loaders: ReturnType<typeof createLoaders>;
-}
-
-/** A record reached through a link table, tagged with the key it was asked for. */
-interface Linked<T> {
-  owner: string;
-  record: T;
-}
-
-/**
- * Fetches the records linked to each owner through a link table: one query on the links, one `WHERE id IN (...)`
- * on the records, whatever the number of owners. Links keep their order; links to missing records are dropped.
- */
-async function linkedRecords<L, T extends { id: string }>(
-  links: L[],
-  ownerOf: (link: L) => string,
-  targetOf: (link: L) => string,
-  fetch: (ids: string[]) => Promise<T[]>,
-): Promise<Array<Linked<T>>> {
-  if (links.length === 0) return [];
-  const found = await fetch([...new Set(links.map(targetOf))]);
-  const byId = new Map(found.map((record) => [record.id, record]));
-  return links.flatMap((link) => {
-    const record = byId.get(targetOf(link));
-    return record === undefined ? [] : [{ owner: ownerOf(link), record }];
-  });
 }
 
 function createLoaders({ dataSource }: Database) {
@@ -52,36 +34,26 @@ function createLoaders({ dataSource }: Database) {
     partiesOf: relationLoader(
       (ids) => parties.find({ where: { agreementId: In([...ids]) }, order: { position: 'ASC', institutionId: 'ASC' } }),
       (p) => p.agreementId,
+      LIST_BOUNDS.parties,
     ),
     milestonesOf: relationLoader(
       (ids) => milestones.find({ where: { agreementId: In([...ids]) }, order: { position: 'ASC', id: 'ASC' } }),
       (m) => m.agreementId,
+      LIST_BOUNDS.milestones,
     ),
     relatedEventsOf: relationLoader(
       async (ids) =>
-        linkedRecords(
-          await relatedEvents.find({ where: { agreementId: In([...ids]) }, order: { eventId: 'ASC' } }),
-          (link) => link.agreementId,
-          (link) => link.eventId,
+        recordsOfPairs(
+          (await relatedEvents.find({ where: { agreementId: In([...ids]) }, order: { eventId: 'ASC' } })).map((link) => ({ owner: link.agreementId, value: link.eventId })),
           (eventIds) => events.findBy({ id: In(eventIds) }),
         ),
       (linked) => linked.owner,
+      LIST_BOUNDS.relatedEvents,
     ),
-    /** Agreements an institution is a party to, ordered by agreement id. */
-    agreementsOfInstitution: relationLoader(
-      async (ids) =>
-        linkedRecords(
-          await parties.find({ where: { institutionId: In([...ids]) }, order: { agreementId: 'ASC' } }),
-          (party) => party.institutionId,
-          (party) => party.agreementId,
-          (agreementIds) => agreements.findBy({ id: In(agreementIds) }),
-        ),
-      (linked) => linked.owner,
-    ),
-    agreementsOfEvent: relationLoader(
-      (ids) => agreements.find({ where: { eventId: In([...ids]) }, order: { id: 'ASC' } }),
-      (a) => a.eventId ?? '',
-    ),
+    /** The first `first` agreements an institution is a party to, by agreement id. */
+    agreementsOfInstitution: firstRecordsPerOwnerLoader(dataSource, { entity: AgreementParty, owner: 'institutionId', value: 'agreementId', orderBy: ['agreementId'] }, (found) => agreements.findBy({ id: In(found) })),
+    /** The first `first` agreements reached at an event, by id. */
+    agreementsOfEvent: firstRecordsPerOwnerLoader(dataSource, { entity: Agreement, owner: 'eventId', value: 'id', orderBy: ['id'] }, (found) => agreements.findBy({ id: In(found) })),
     delegateCountriesOf: relationLoader(
       (ids) => eventCountries.find({ where: { eventId: In([...ids]) }, order: { position: 'ASC', country: 'ASC' } }),
       (c) => c.eventId,
@@ -89,6 +61,7 @@ function createLoaders({ dataSource }: Database) {
     participantsOf: relationLoader(
       (ids) => participants.find({ where: { eventId: In([...ids]) }, order: { position: 'ASC' } }),
       (p) => p.eventId,
+      LIST_BOUNDS.participants,
     ),
   };
 }

@@ -1,4 +1,4 @@
-import { recordLoader, relationLoader, type Database, type RequestContext } from '@partnership/subgraph-kit';
+import { firstRecordsPerOwnerLoader, recordLoader, relationLoader, type Database, type RequestContext } from '@partnership/subgraph-kit';
 import { In } from 'typeorm';
 import { Institution, InstitutionSpecialty, Person } from './entities';
 
@@ -19,14 +19,10 @@ function createLoaders({ dataSource }: Database) {
       (ids) => specialties.find({ where: { institutionId: In([...ids]) }, order: { specialty: 'ASC' } }),
       (s) => s.institutionId,
     ),
-    peopleOf: relationLoader(
-      (ids) => people.find({ where: { institutionId: In([...ids]) }, order: { id: 'ASC' } }),
-      (p) => p.institutionId ?? '',
-    ),
-    unitsOf: relationLoader(
-      (ids) => institutions.find({ where: { partOfId: In([...ids]) }, order: { id: 'ASC' } }),
-      (i) => i.partOfId ?? '',
-    ),
+    /** An institution's first `first` people, by id. */
+    peopleOf: firstRecordsPerOwnerLoader(dataSource, { entity: Person, owner: 'institutionId', value: 'id', orderBy: ['id'] }, (found) => people.findBy({ id: In(found) })),
+    /** The first `first` bodies that are part of an institution, by id. */
+    unitsOf: firstRecordsPerOwnerLoader(dataSource, { entity: Institution, owner: 'partOfId', value: 'id', orderBy: ['id'] }, (found) => institutions.findBy({ id: In(found) })),
   };
 }
 

@@ -1,7 +1,11 @@
-import { parsePartialDate, recordLoader, relationLoader, type Database, type RequestContext } from '@partnership/subgraph-kit';
+import { firstPerOwnerLoader, firstRecordsPerOwnerLoader, parsePartialDate, recordLoader, recordsOfPairs, relationLoader, type Database, type RequestContext } from '@partnership/subgraph-kit';
 import { In, type DataSource } from 'typeorm';
 import { Cohort, Placement, Trainee, TrainingProgram, TrainingProgramHost } from './entities';
+import { LIMITS } from './mutations/input';
 import type { ProgressCounts } from './progress';
+
+/** The documented maximum of a programme's lists (their `@listSize` in schema.graphql), enforced by the mutations. */
+export const LIST_BOUNDS = { hosts: LIMITS.hosts, cohorts: LIMITS.cohorts } as const;
 
 /** Per-request state: fresh DataLoaders (each batch is a constant number of queries) and the clock. */
 export interface TrainingContext extends RequestContext {
@@ -24,26 +28,22 @@ function createLoaders({ dataSource }: Database) {
     hostsOfProgram: relationLoader(
       (ids) => hosts.find({ where: { programId: In([...ids]) }, order: { institutionId: 'ASC' } }),
       (h) => h.programId,
+      LIST_BOUNDS.hosts,
     ),
-    programmesHostedBy: relationLoader(
-      (ids) => hosts.find({ where: { institutionId: In([...ids]) }, order: { programId: 'ASC' } }),
-      (h) => h.institutionId,
-    ),
-    programmesOfAgreement: relationLoader(
-      (ids) => programmes.find({ where: { agreementId: In([...ids]) }, order: { id: 'ASC' } }),
-      (p) => p.agreementId ?? '',
-    ),
+    /** The first `first` programmes an institution hosts, by programme id. */
+    programmesHostedBy: firstRecordsPerOwnerLoader(dataSource, { entity: TrainingProgramHost, owner: 'institutionId', value: 'programId', orderBy: ['programId'] }, (found) => programmes.findBy({ id: In(found) })),
+    /** The first `first` programmes an agreement provides for, by id. */
+    programmesOfAgreement: firstRecordsPerOwnerLoader(dataSource, { entity: TrainingProgram, owner: 'agreementId', value: 'id', orderBy: ['id'] }, (found) => programmes.findBy({ id: In(found) })),
     cohortsOfProgram: relationLoader(
       async (ids) => earliestFirst(await cohorts.find({ where: { programId: In([...ids]) }, order: { id: 'ASC' } })),
       (c) => c.programId,
+      LIST_BOUNDS.cohorts,
     ),
-    cohortsHostedBy: relationLoader(
-      (ids) => cohorts.find({ where: { hostInstitutionId: In([...ids]) }, order: { id: 'ASC' } }),
-      (c) => c.hostInstitutionId,
-    ),
-    placementsOfCohort: relationLoader(
-      (ids) => placements.find({ where: { cohortId: In([...ids]) }, order: { id: 'ASC' } }),
-      (p) => p.cohortId,
+    /** The first `first` placements of a cohort, by id. */
+    placementsOfCohort: firstRecordsPerOwnerLoader(dataSource, { entity: Placement, owner: 'cohortId', value: 'id', orderBy: ['id'] }, (found) => placements.findBy({ id: In(found) })),
+    /** The first `first` placements in cohorts an institution hosts, by id. */
+    placementsHostedBy: firstPerOwnerLoader(async (ids, limit) =>
+      recordsOfPairs(await placementsPerHost(dataSource, ids, limit), (found) => placements.findBy({ id: In(found) })),
     ),
     // Counted afresh on every request, so a placement written a moment ago shows at once.
     progressCounts: recordLoader((ids) => progressCounts(dataSource, ids), (c) => c.programId),
@@ -54,6 +54,29 @@ function createLoaders({ dataSource }: Database) {
 function earliestFirst(rows: Cohort[]): Cohort[] {
   const firstDay = (c: Cohort) => (c.startsOn ? parsePartialDate(c.startsOn).earliest : '9999-12-31');
   return [...rows].sort((a, b) => firstDay(a).localeCompare(firstDay(b)) || a.id.localeCompare(b.id));
+}
+
+/** Like `firstRowsPerOwner`, through the cohort that says which institution hosts a placement: one statement. */
+async function placementsPerHost(dataSource: DataSource, hostIds: readonly string[], limit: number): Promise<Array<{ owner: string; value: string }>> {
+  if (hostIds.length === 0 || limit === 0) return [];
+  const ranked = dataSource
+    .createQueryBuilder()
+    .select('c.host_institution_id', 'owner_id')
+    .addSelect('p.id', 'row_value')
+    .addSelect('ROW_NUMBER() OVER (PARTITION BY c.host_institution_id ORDER BY p.id)', 'owner_rank')
+    .from(Placement, 'p')
+    .innerJoin(Cohort, 'c', 'c.id = p.cohort_id')
+    .where('c.host_institution_id IN (:...hostIds)', { hostIds });
+  const rows = (await dataSource
+    .createQueryBuilder()
+    .select('ranked.owner_id', 'owner_id')
+    .addSelect('ranked.row_value', 'row_value')
+    .from(`(${ranked.getQuery()})`, 'ranked')
+    .where('ranked.owner_rank <= :limit', { limit })
+    .orderBy('ranked.owner_rank')
+    .setParameters(ranked.getParameters())
+    .getRawMany()) as Array<{ owner_id: string; row_value: string }>;
+  return rows.map((row) => ({ owner: row.owner_id, value: row.row_value }));
 }
 
 /** Planned places, enrolled and completed trainees of each programme: two GROUP BY statements per batch. */

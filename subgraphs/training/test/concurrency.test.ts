@@ -80,7 +80,7 @@ for (const target of scratchTargets) {
       }
       expect(new Set(ids).size).toBe(1);
       expect(await count('SELECT COUNT(*) AS n FROM placement WHERE cohort_id = ?', [cohortId])).toBe(1);
-      expect(await fixture.rowCounts()).toEqual({ ...before, trainee: before.trainee + 1, placement: before.placement + 1, enrollment_request: before.enrollment_request + 1, audit_entry: before.audit_entry + 2 });
+      expect(await fixture.rowCounts()).toEqual({ ...before, trainee: before.trainee + 1, placement: before.placement + 1, idempotent_request: before.idempotent_request + 1, audit_entry: before.audit_entry + 2 });
     });
 
     test('5 concurrent retries with one idempotency key make one placement and all get it', async () => {
@@ -92,8 +92,8 @@ for (const target of scratchTargets) {
       const ids = new Set(responses.map((r) => r.body.data.enrollTrainee.placement.id));
       expect(ids.size).toBe(1);
       expect(await count('SELECT COUNT(*) AS n FROM placement WHERE cohort_id = ?', [cohortId])).toBe(1);
-      expect(await count('SELECT COUNT(*) AS n FROM enrollment_request WHERE idempotency_key = ?', ['concurrent-key'])).toBe(1);
-      expect(await fixture.rowCounts()).toEqual({ ...before, trainee: before.trainee + 1, placement: before.placement + 1, enrollment_request: before.enrollment_request + 1, audit_entry: before.audit_entry + 2 });
+      expect(await count('SELECT COUNT(*) AS n FROM idempotent_request WHERE idempotency_key = ?', ['concurrent-key'])).toBe(1);
+      expect(await fixture.rowCounts()).toEqual({ ...before, trainee: before.trainee + 1, placement: before.placement + 1, idempotent_request: before.idempotent_request + 1, audit_entry: before.audit_entry + 2 });
     });
 
     test('one idempotency key raced into 5 different cohorts enrols once; the others are told the key was used', async () => {
@@ -107,7 +107,7 @@ for (const target of scratchTargets) {
       for (const { body } of responses.filter((r) => r.body.errors !== undefined)) {
         expect(body.errors).toEqual([expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'input.idempotencyKey' }, message: expect.stringMatching(/already used for a different enrolment/) })]);
       }
-      expect(await fixture.rowCounts()).toEqual({ ...before, trainee: before.trainee + 1, placement: before.placement + 1, enrollment_request: before.enrollment_request + 1, audit_entry: before.audit_entry + 2 });
+      expect(await fixture.rowCounts()).toEqual({ ...before, trainee: before.trainee + 1, placement: before.placement + 1, idempotent_request: before.idempotent_request + 1, audit_entry: before.audit_entry + 2 });
     });
 
     test('5 cohorts scheduled at once at a new host add the host once', async () => {

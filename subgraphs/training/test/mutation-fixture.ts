@@ -32,7 +32,7 @@ export const peerRecords = {
 };
 
 /** The tables of this subgraph, counted to prove what a mutation wrote, or that it wrote nothing. */
-export const TABLES = ['training_program', 'training_program_host', 'cohort', 'trainee', 'placement', 'enrollment_request', 'audit_entry'] as const;
+export const TABLES = ['training_program', 'training_program_host', 'cohort', 'trainee', 'placement', 'idempotent_request', 'audit_entry'] as const;
 
 export interface MutationFixture {
   server: SubgraphServer;

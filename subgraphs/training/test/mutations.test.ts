@@ -416,7 +416,7 @@ for (const target of scratchTargets) {
         const before = await fixture.rowCounts();
         const first = await enrol(callers.uzEditor, input);
         const afterFirst = await fixture.rowCounts();
-        expect(afterFirst).toEqual({ ...before, trainee: before.trainee + 1, placement: before.placement + 1, enrollment_request: before.enrollment_request + 1, audit_entry: before.audit_entry + 2 });
+        expect(afterFirst).toEqual({ ...before, trainee: before.trainee + 1, placement: before.placement + 1, idempotent_request: before.idempotent_request + 1, audit_entry: before.audit_entry + 2 });
         for (let retry = 0; retry < 3; retry += 1) expect(await enrol(callers.uzEditor, input)).toEqual(first);
         // Trailing spaces in the name do not make it a different enrolment.
         expect(await enrol(callers.uzEditor, { ...input, fullName: ' Retried Trainee ' })).toEqual(first);

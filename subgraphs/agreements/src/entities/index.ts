@@ -1,4 +1,4 @@
-import { AuditEntry } from '@partnership/subgraph-kit';
+import { AuditEntry, IdempotentRequest } from '@partnership/subgraph-kit';
 import { Agreement } from './agreement';
 import { AgreementArea } from './agreement-area';
 import { AgreementParty } from './agreement-party';
@@ -10,4 +10,4 @@ import { Milestone } from './milestone';
 
 export { Agreement, AgreementArea, AgreementParty, AgreementRelatedEvent, Event, EventCountry, EventParticipant, Milestone };
 
-export const entities = [Event, EventCountry, EventParticipant, Agreement, AgreementArea, AgreementParty, AgreementRelatedEvent, Milestone, AuditEntry];
+export const entities = [Event, EventCountry, EventParticipant, Agreement, AgreementArea, AgreementParty, AgreementRelatedEvent, Milestone, AuditEntry, IdempotentRequest];

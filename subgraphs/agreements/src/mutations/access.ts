@@ -14,7 +14,7 @@ export async function authorizeOnAgreement(manager: EntityManager, caller: Calle
 
 /**
  * Inside a mutation's transaction: the agreement, locked until the transaction ends, and its parties, once the caller
- * may change it. An unknown id is a BAD_USER_INPUT on `field`.
+ * may change it. An unknown id is a BAD_USER_INPUT on `field`. Writes use `agreement.id`, the id as stored.
  */
 export async function agreementForWrite(
   manager: EntityManager,
@@ -24,7 +24,7 @@ export async function agreementForWrite(
 ): Promise<{ agreement: Agreement; parties: AgreementParty[] }> {
   const agreement = await lockRow(manager, Agreement, agreementId);
   if (agreement === null) throw badUserInput(`there is no agreement with id "${agreementId}"`, field);
-  return { agreement, parties: await authorizeOnAgreement(manager, caller, agreementId) };
+  return { agreement, parties: await authorizeOnAgreement(manager, caller, agreement.id) };
 }
 
 /**

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { badUserInput, isUniqueViolation, partnersOf, recordAudit, requireEditorRole, requireWriter, validateNewId } from '@partnership/subgraph-kit';
+import {
+  badUserInput, createOnce, earlierCreate, isUniqueViolation, partnersOf, recordAudit, requireEditorRole, requireWriter, validateNewId, type IdempotentCreate,
+} from '@partnership/subgraph-kit';
 import type { AgreementsContext } from '../context';
 import { Agreement, AgreementArea, AgreementParty, Event } from '../entities';
 
 import { distinctValues, MAX_PARTIES, MAX_SUMMARY_LENGTH, MAX_TITLE_LENGTH, optionalId, optionalText, requiredText } from './input';
-import { checkParties, type PartyInput } from './parties';
+import { checkParties, validParties, type PartyField, type PartyInput } from './parties';
 import { agreementSnapshot } from './snapshot';
 
 export interface CreateAgreementInput {
@@ -16,14 +18,19 @@ export interface CreateAgreementInput {
   summary?: string | null;
   eventId?: string | null;
   parties: PartyInput[];
+  idempotencyKey?: string | null;
 }
+
+type CreateAgreementPayload = { agreement: Agreement };
 
 /** A new agreement cannot start agreed or signed: it gets there through setAgreementStatus, step by step. */
 const INITIAL_STATUSES = ['PROPOSED', 'UNDER_DISCUSSION'];
 
-export async function createAgreement(_: unknown, { input }: { input: CreateAgreementInput }, context: AgreementsContext): Promise<{ agreement: Agreement }> {
-  requireEditorRole(context.caller, 'agreements');
-  const id = input.id === null || input.id === undefined ? randomUUID() : validateNewId(input.id, 'input.id');
+const partyField: PartyField = (i, name) => `input.parties[${i}].${name}`;
+
+export async function createAgreement(_: unknown, { input }: { input: CreateAgreementInput }, context: AgreementsContext): Promise<CreateAgreementPayload> {
+  const caller = requireEditorRole(context.caller, 'agreements');
+  const id = input.id === null || input.id === undefined ? null : validateNewId(input.id, 'input.id');
   const title = requiredText(input.title, 'input.title', MAX_TITLE_LENGTH);
   const status = input.status ?? 'PROPOSED';
   if (!INITIAL_STATUSES.includes(status)) {
@@ -41,30 +48,50 @@ export async function createAgreement(_: unknown, { input }: { input: CreateAgre
       throw badUserInput(`input.parties[${i}].institutionId: "${party.institutionId}" is already input.parties[${first}]; list each institution once`, `input.parties[${i}].institutionId`);
     }
   });
-  // Asked before the transaction opens, so no database lock waits on another service.
-  const parties = await checkParties(context, input.parties, (i, name) => `input.parties[${i}].${name}`);
-  requireWriter(context.caller, partnersOf(parties.map((p) => p.country)), 'The new agreement');
-
-  const row: Agreement = {
-    id, title, kind: input.kind, status, signedOn: null, concludedOn: null, concludedOnLabel: null, eventId, summary, synthetic: false, version: 1,
+  const valid = validParties(input.parties, partyField);
+  const request: IdempotentCreate<CreateAgreementPayload> = {
+    mutation: 'createAgreement',
+    what: 'agreement',
+    caller,
+    idempotencyKey: input.idempotencyKey,
+    input: { id, title, kind: input.kind, status, areas, summary, eventId, parties: valid },
+    recordId: id ?? randomUUID(),
+    replay: async (manager, agreementId) => ({ agreement: await manager.findOneByOrFail(Agreement, { id: agreementId }) }),
   };
-  const partyRows: AgreementParty[] = parties.map((party, position) => ({ agreementId: id, position, ...party }));
+
+  const earlier = await earlierCreate(context.database, request);
+  if (earlier !== null) return earlier;
+  // Asked before the transaction opens, so no database lock waits on another service.
+  const parties = await checkParties(context, valid, partyField);
+  requireWriter(caller, partnersOf(parties.map((p) => p.country)), 'The new agreement');
+
+  const agreementId = request.recordId;
+  const partyRows: AgreementParty[] = parties.map((party, position) => ({ agreementId, position, ...party }));
   try {
-    return await context.database.transaction(async (manager) => {
-      if (await manager.existsBy(Agreement, { id })) throw badUserInput(`an agreement with id "${id}" already exists: choose another id, or omit it for a UUID`, 'input.id');
-      if (eventId !== null && !(await manager.existsBy(Event, { id: eventId }))) {
+    return await createOnce(context.database, request, async (manager) => {
+      if (await manager.existsBy(Agreement, { id: agreementId })) throw idTaken(agreementId);
+      const event = eventId === null ? null : await manager.findOneBy(Event, { id: eventId });
+      if (eventId !== null && event === null) {
         throw badUserInput(`there is no event with id "${eventId}" (see the events query)`, 'input.eventId');
       }
+      // The event's id as stored, never the client's spelling.
+      const row: Agreement = {
+        id: agreementId, title, kind: input.kind, status, signedOn: null, concludedOn: null, concludedOnLabel: null, eventId: event?.id ?? null, summary, synthetic: false, version: 1,
+      };
       await manager.insert(Agreement, row);
-      if (areas.length > 0) await manager.insert(AgreementArea, areas.map((specialty) => ({ agreementId: id, specialty })));
+      if (areas.length > 0) await manager.insert(AgreementArea, areas.map((specialty) => ({ agreementId, specialty })));
       await manager.insert(AgreementParty, partyRows);
       await recordAudit(manager, context, {
-        mutation: 'createAgreement', recordType: 'Agreement', recordId: id, before: null, after: await agreementSnapshot(manager, row, partyRows),
+        mutation: 'createAgreement', recordType: 'Agreement', recordId: agreementId, before: null, after: await agreementSnapshot(manager, row, partyRows),
       });
       return { agreement: row };
     });
   } catch (err) {
-    if (isUniqueViolation(err)) throw badUserInput(`an agreement with id "${id}" already exists: choose another id, or omit it for a UUID`, 'input.id');
+    if (isUniqueViolation(err)) throw idTaken(agreementId);
     throw err;
   }
+}
+
+function idTaken(id: string) {
+  return badUserInput(`an agreement with id "${id}" already exists: choose another id, or omit it for a UUID`, 'input.id');
 }

@@ -7,7 +7,9 @@ export const MAX_TITLE_LENGTH = 300;
 export const MAX_SUMMARY_LENGTH = 4000;
 export const MAX_ROLE_LENGTH = 200;
 export const MAX_LABEL_LENGTH = 200;
+// Bounds of the lists an agreement returns (the SDL states them): the mutations refuse the write that would pass them.
 export const MAX_PARTIES = 50;
+export const MAX_MILESTONES = 50;
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 

@@ -8,42 +8,50 @@ export interface PartyInput {
   representativeId?: string | null;
 }
 
-/** A party ready to store: its institution checked with the institutions subgraph, its country copied from there. */
-export interface CheckedParty {
+/** A party's input, checked in itself (not yet with the institutions subgraph). */
+export interface ValidParty {
   institutionId: string;
   role: string | null;
   representativeId: string | null;
+}
+
+/** A party ready to store: its institution and representative as the institutions subgraph has them, its country copied from there. */
+export interface CheckedParty extends ValidParty {
   country: string;
 }
 
-/**
- * Validates parties and asks the institutions subgraph, in one request per type, whether their institutions and
- * representatives exist; `fieldOf(i, name)` names the input field of party i for errors. Throws SERVICE_UNAVAILABLE
- * (nothing written) when the institutions subgraph cannot be asked.
- */
-export async function checkParties(
-  context: AgreementsContext,
-  parties: readonly PartyInput[],
-  fieldOf: (index: number, name: string) => string,
-): Promise<CheckedParty[]> {
-  const valid = parties.map((party, i) => ({
+/** Names the input field of party `index` in errors. */
+export type PartyField = (index: number, name: string) => string;
+
+/** Validates the parties' ids and roles, before anything is looked up (and before an idempotency key is checked). */
+export function validParties(parties: readonly PartyInput[], fieldOf: PartyField): ValidParty[] {
+  return parties.map((party, i) => ({
     institutionId: validateId(party.institutionId, fieldOf(i, 'institutionId')),
     role: optionalText(party.role, fieldOf(i, 'role'), MAX_ROLE_LENGTH),
     representativeId: optionalId(party.representativeId, fieldOf(i, 'representativeId')),
   }));
-  const representativeIds = valid.flatMap((p) => (p.representativeId === null ? [] : [p.representativeId]));
+}
+
+/**
+ * Asks the institutions subgraph, in one request per type, whether the parties' institutions and representatives
+ * exist; the ids kept are the ones it returns (as stored there), never the client's spelling. Throws
+ * SERVICE_UNAVAILABLE (nothing written) when the institutions subgraph cannot be asked.
+ */
+export async function checkParties(context: AgreementsContext, parties: readonly ValidParty[], fieldOf: PartyField): Promise<CheckedParty[]> {
+  const representativeIds = parties.flatMap((p) => (p.representativeId === null ? [] : [p.representativeId]));
   const [institutions, people] = await Promise.all([
-    context.peers.find<{ id: string; country: string }>('institutions', 'Institution', valid.map((p) => p.institutionId), 'country', context.caller),
+    context.peers.find<{ id: string; country: string }>('institutions', 'Institution', parties.map((p) => p.institutionId), 'country', context.caller),
     context.peers.find('institutions', 'Person', representativeIds, '', context.caller),
   ]);
-  return valid.map((party, i) => {
+  return parties.map((party, i) => {
     const institution = institutions.get(party.institutionId);
     if (institution === undefined) {
       throw badUserInput(`there is no institution with id "${party.institutionId}" in the institutions subgraph (ids such as "gustave-roussy")`, fieldOf(i, 'institutionId'));
     }
-    if (party.representativeId !== null && !people.has(party.representativeId)) {
+    const representative = party.representativeId === null ? null : people.get(party.representativeId);
+    if (representative === undefined) {
       throw badUserInput(`there is no person with id "${party.representativeId}" in the institutions subgraph (ids such as "celine-poulet")`, fieldOf(i, 'representativeId'));
     }
-    return { ...party, country: institution.country };
+    return { institutionId: institution.id, role: party.role, representativeId: representative?.id ?? null, country: institution.country };
   });
 }

@@ -45,8 +45,9 @@ export async function updateMilestone(_: unknown, { input }: { input: UpdateMile
     if ((changes.dueLabel ?? null) !== null && due === null) {
       throw badUserInput('input.dueLabel needs a due date: give input.due too, or set one first', 'input.dueLabel');
     }
-    const after = await updateVersioned(manager, Milestone, id, input.version, changes, 'Milestone');
-    await recordAudit(manager, context, { mutation: 'updateMilestone', recordType: 'Milestone', recordId: id, before: { ...before }, after: { ...after } });
+    // The stored id, not the client's spelling.
+    const after = await updateVersioned(manager, Milestone, before.id, input.version, changes, 'Milestone');
+    await recordAudit(manager, context, { mutation: 'updateMilestone', recordType: 'Milestone', recordId: before.id, before: { ...before }, after: { ...after } });
     return { milestone: after };
   });
 }

@@ -9,7 +9,7 @@ export const Event = {
   delegateCountries: async (event: EventRow, _: unknown, { loaders }: AgreementsContext) =>
     (await loaders.delegateCountriesOf.load(event.id)).map((c) => c.country),
   participants: (event: EventRow, _: unknown, { loaders }: AgreementsContext) => loaders.participantsOf.load(event.id),
-  agreements: (event: EventRow, _: unknown, { loaders }: AgreementsContext) => loaders.agreementsOfEvent.load(event.id),
+  agreements: (event: EventRow, { first }: { first?: number | null }, { loaders }: AgreementsContext) => loaders.agreementsOfEvent(first).load(event.id),
 };
 
 export const EventParticipant = {

@@ -1,4 +1,5 @@
-import { auditTrail, paginate, partialDateOrNull, validateId, type PageArgs } from '@partnership/subgraph-kit';
+import { auditTrail, pageSize, paginate, partialDateOrNull, validateId, type PageArgs } from '@partnership/subgraph-kit';
+import { In } from 'typeorm';
 import type { AgreementsContext } from '../context';
 import { Agreement, Event } from '../entities';
 
@@ -39,16 +40,21 @@ export const Query = {
 
   event: (_: unknown, { id }: { id: string }, { loaders }: AgreementsContext) => loaders.event.load(validateId(id)),
 
-  // Events are few, and partial dates of different precision do not sort as text ("2026-Q1" after "2026-02"), so
-  // they are sorted here: by the last day the start can mean, then the first, then id. "Q1 2026" may be as late as
-  // 31 March, so it comes after an event known to start on 19 January 2026; undated events come last.
-  events: async (_: unknown, __: unknown, { database }: AgreementsContext) => {
-    const events = await database.dataSource.getRepository(Event).find({ order: { id: 'ASC' } });
-    const keyOf = (event: Event) => {
+  // Events come only from the sources (no mutation adds one), and partial dates of different precision do not sort
+  // as text ("2026-Q1" after "2026-02"), so their ids and starts are sorted here: by the last day the start can mean,
+  // then the first, then id ("Q1 2026" may be as late as 31 March, so it comes after 19 January 2026; undated events
+  // last). Only the first `first` are then read in full.
+  events: async (_: unknown, { first }: { first?: number | null }, { database }: AgreementsContext) => {
+    const limit = pageSize(first);
+    const repository = database.dataSource.getRepository(Event);
+    const starts = await repository.find({ select: { id: true, startsOn: true }, order: { id: 'ASC' } });
+    const keyOf = (event: Pick<Event, 'startsOn'>) => {
       const start = partialDateOrNull(event.startsOn);
       return start === null ? UNDATED : `${start.latest} ${start.earliest}`;
     };
-    return events.sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
+    const ids = starts.sort((a, b) => keyOf(a).localeCompare(keyOf(b))).slice(0, limit).map((event) => event.id);
+    const byId = new Map((await repository.findBy({ id: In(ids) })).map((event) => [event.id, event]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
   },
 
   // Admins only: the schema's @requiresRole refuses everyone else before this runs.

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { badUserInput, insertRows, isUniqueViolation, lockRow, partnersOf, recordAudit, requireVersion, requireWriter, searchTextOf, updateVersioned, validateId, validateNewId } from '@partnership/subgraph-kit';
+import {
+  badUserInput, createOnce, insertRows, isUniqueViolation, lockRow, partnersOf, recordAudit, requireVersion, requireWriter, searchTextOf, updateVersioned, validateId, validateNewId,
+  type IdempotentCreate,
+} from '@partnership/subgraph-kit';
 import type { EntityManager } from 'typeorm';
 import type { InstitutionsContext } from '../context';
 import { Institution, InstitutionSpecialty } from '../entities';
@@ -22,9 +25,10 @@ export interface CreateInstitutionInput {
   description?: string | null;
   partOfId?: string | null;
   specialties: string[];
+  idempotencyKey?: string | null;
 }
 
-export interface UpdateInstitutionInput extends Partial<Omit<CreateInstitutionInput, 'id' | 'name' | 'kind' | 'status' | 'country' | 'specialties'>> {
+export interface UpdateInstitutionInput extends Partial<Omit<CreateInstitutionInput, 'id' | 'name' | 'kind' | 'status' | 'country' | 'specialties' | 'idempotencyKey'>> {
   id: string;
   version: number;
   name?: string | null;
@@ -34,45 +38,56 @@ export interface UpdateInstitutionInput extends Partial<Omit<CreateInstitutionIn
   specialties?: string[] | null;
 }
 
-export async function createInstitution(_: unknown, { input }: { input: CreateInstitutionInput }, context: InstitutionsContext) {
-  requireWriter(context.caller, partnersOf([input.country]), `an institution in ${input.country}`);
-  const id = input.id == null ? randomUUID() : validateNewId(input.id, 'input.id');
+export async function createInstitution(_: unknown, { input }: { input: CreateInstitutionInput }, context: InstitutionsContext): Promise<{ institution: Institution }> {
+  const caller = requireWriter(context.caller, partnersOf([input.country]), `an institution in ${input.country}`);
+  const id = input.id == null ? null : validateNewId(input.id, 'input.id');
   const name = requiredText(input.name, 'input.name', MAX_INSTITUTION_NAME);
   const localName = optionalText(input.localName, 'input.localName', MAX_INSTITUTION_NAME);
-  const row = {
-    id, name, localName, kind: input.kind, status: input.status, country: input.country,
+  const fields = {
+    name, localName, kind: input.kind, status: input.status, country: input.country,
     city: optionalText(input.city, 'input.city', MAX_CITY),
     brand: optionalText(input.brand, 'input.brand', MAX_BRAND),
     description: optionalText(input.description, 'input.description', MAX_DESCRIPTION),
-    partOfId: input.partOfId == null ? null : validateId(input.partOfId, 'input.partOfId'),
-    searchText: searchTextOf(name, localName),
-    synthetic: false,
-    version: 1,
   };
+  const partOfId = input.partOfId == null ? null : validateId(input.partOfId, 'input.partOfId');
   const specialties = distinct(input.specialties, 'input.specialties');
+  const request: IdempotentCreate<{ institution: Institution }> = {
+    mutation: 'createInstitution',
+    what: 'institution',
+    caller,
+    idempotencyKey: input.idempotencyKey,
+    input: { id, ...fields, partOfId, specialties },
+    recordId: id ?? randomUUID(),
+    replay: async (manager, institutionId) => ({ institution: await manager.findOneByOrFail(Institution, { id: institutionId }) }),
+  };
 
-  const institution = await context.database.transaction(async (manager) => {
-    if (await manager.getRepository(Institution).existsBy({ id })) throw idTaken(id);
-    if (row.partOfId !== null && (await lockRow(manager, Institution, row.partOfId)) === null) throw noSuchInstitution(row.partOfId, 'input.partOfId');
+  return createOnce(context.database, request, async (manager) => {
+    const newId = request.recordId;
+    if (await manager.getRepository(Institution).existsBy({ id: newId })) throw idTaken(newId);
+    const parent = partOfId === null ? null : await lockRow(manager, Institution, partOfId);
+    if (partOfId !== null && parent === null) throw noSuchInstitution(partOfId, 'input.partOfId');
+    // The parent's id as stored, never the client's spelling.
+    const row = { id: newId, ...fields, partOfId: parent?.id ?? null, searchText: searchTextOf(name, localName), synthetic: false, version: 1 };
     try {
       await manager.insert(Institution, row);
     } catch (err) {
       // Two creates with the same id at once (MySQL): the loser learns it here, after the other committed.
-      throw isUniqueViolation(err) ? idTaken(id) : err;
+      throw isUniqueViolation(err) ? idTaken(newId) : err;
     }
-    await insertRows(manager, InstitutionSpecialty, specialties.map((specialty) => ({ institutionId: id, specialty })));
-    const created = await manager.findOneByOrFail(Institution, { id });
-    await recordAudit(manager, context, { mutation: 'createInstitution', recordType: 'Institution', recordId: id, before: null, after: institutionSnapshot(created, specialties) });
-    return created;
+    await insertRows(manager, InstitutionSpecialty, specialties.map((specialty) => ({ institutionId: newId, specialty })));
+    const created = await manager.findOneByOrFail(Institution, { id: newId });
+    await recordAudit(manager, context, { mutation: 'createInstitution', recordType: 'Institution', recordId: newId, before: null, after: institutionSnapshot(created, specialties) });
+    return { institution: created };
   });
-  return { institution };
 }
 
 export async function updateInstitution(_: unknown, { input }: { input: UpdateInstitutionInput }, context: InstitutionsContext) {
-  const id = validateId(input.id, 'input.id');
+  const requestedId = validateId(input.id, 'input.id');
   const institution = await context.database.transaction(async (manager) => {
-    const before = await lockRow(manager, Institution, id);
-    if (before === null) throw noSuchInstitution(id, 'input.id');
+    const before = await lockRow(manager, Institution, requestedId);
+    if (before === null) throw noSuchInstitution(requestedId, 'input.id');
+    // The stored id, not the client's spelling, from here on.
+    const { id } = before;
     requireWriter(context.caller, partnersOf([before.country]), `institution "${id}"`);
     const country = given(input, 'country') ? notNull(input.country!, 'input.country') : before.country;
     if (country !== before.country) requireWriter(context.caller, partnersOf([country]), `an institution in ${country}`);
@@ -87,8 +102,7 @@ export async function updateInstitution(_: unknown, { input }: { input: UpdateIn
     if (given(input, 'brand')) changes.brand = optionalText(input.brand, 'input.brand', MAX_BRAND);
     if (given(input, 'description')) changes.description = optionalText(input.description, 'input.description', MAX_DESCRIPTION);
     if (given(input, 'partOfId')) {
-      changes.partOfId = input.partOfId === null ? null : validateId(input.partOfId!, 'input.partOfId');
-      if (changes.partOfId !== null) await refuseCycle(manager, id, changes.partOfId);
+      changes.partOfId = input.partOfId === null ? null : await parentWithoutCycle(manager, id, validateId(input.partOfId!, 'input.partOfId'));
     }
     const specialties = given(input, 'specialties') ? distinct(notNull(input.specialties!, 'input.specialties'), 'input.specialties') : null;
     changes.searchText = searchTextOf(changes.name ?? before.name, changes.localName === undefined ? before.localName : changes.localName);
@@ -110,27 +124,26 @@ export async function updateInstitution(_: unknown, { input }: { input: UpdateIn
 
 /**
  * `partOf` must not loop: walks up from the new parent, locking each ancestor (so two concurrent updates cannot
- * each close half of a loop), and refuses when it reaches the institution being changed.
+ * each close half of a loop), and refuses when it reaches the institution being changed. Returns the parent's id as
+ * stored.
  */
-async function refuseCycle(manager: EntityManager, id: string, partOfId: string): Promise<void> {
+async function parentWithoutCycle(manager: EntityManager, id: string, partOfId: string): Promise<string> {
+  const parent = await lockRow(manager, Institution, partOfId);
+  if (parent === null) throw noSuchInstitution(partOfId, 'input.partOfId');
   const seen = new Set<string>();
-  for (let current: string | null = partOfId; current !== null && !seen.has(current); ) {
-    if (current === id) {
+  for (let ancestor: Institution | null = parent; ancestor !== null && !seen.has(ancestor.id); ) {
+    if (ancestor.id === id) {
       throw badUserInput(
-        partOfId === id
+        ancestor === parent
           ? `input.partOfId cannot be the institution itself ("${id}")`
-          : `input.partOfId "${partOfId}" is itself part of "${id}": an institution cannot be part of itself, directly or indirectly`,
+          : `input.partOfId "${parent.id}" is itself part of "${id}": an institution cannot be part of itself, directly or indirectly`,
         'input.partOfId',
       );
     }
-    seen.add(current);
-    const ancestor: Institution | null = await lockRow(manager, Institution, current);
-    if (ancestor === null) {
-      if (current === partOfId) throw noSuchInstitution(partOfId, 'input.partOfId');
-      break;
-    }
-    current = ancestor.partOfId;
+    seen.add(ancestor.id);
+    ancestor = ancestor.partOfId === null ? null : await lockRow(manager, Institution, ancestor.partOfId);
   }
+  return parent.id;
 }
 
 async function specialtiesOf(manager: EntityManager, institutionId: string): Promise<string[]> {

@@ -6,8 +6,8 @@ export const Institution = {
   __resolveReference: ({ id }: { id: string }, { loaders }: InstitutionsContext) => loaders.institution.load(id),
   partOf: (institution: InstitutionRow, _: unknown, { loaders }: InstitutionsContext) =>
     institution.partOfId === null ? null : loaders.institution.load(institution.partOfId),
-  units: (institution: InstitutionRow, _: unknown, { loaders }: InstitutionsContext) => loaders.unitsOf.load(institution.id),
+  units: (institution: InstitutionRow, { first }: { first?: number | null }, { loaders }: InstitutionsContext) => loaders.unitsOf(first).load(institution.id),
   specialties: async (institution: InstitutionRow, _: unknown, { loaders }: InstitutionsContext) =>
     (await loaders.specialtiesOf.load(institution.id)).map((s) => s.specialty),
-  people: (institution: InstitutionRow, _: unknown, { loaders }: InstitutionsContext) => loaders.peopleOf.load(institution.id),
+  people: (institution: InstitutionRow, { first }: { first?: number | null }, { loaders }: InstitutionsContext) => loaders.peopleOf(first).load(institution.id),
 };

@@ -1,11 +1,10 @@
-import { AuditEntry } from '@partnership/subgraph-kit';
+import { AuditEntry, IdempotentRequest } from '@partnership/subgraph-kit';
 import { Cohort } from './cohort';
-import { EnrollmentRequest } from './enrollment-request';
 import { Placement } from './placement';
 import { Trainee } from './trainee';
 import { TrainingProgram } from './training-program';
 import { TrainingProgramHost } from './training-program-host';
 
-export { Cohort, EnrollmentRequest, Placement, Trainee, TrainingProgram, TrainingProgramHost };
+export { Cohort, Placement, Trainee, TrainingProgram, TrainingProgramHost };
 
-export const entities = [TrainingProgram, TrainingProgramHost, Cohort, Trainee, Placement, EnrollmentRequest, AuditEntry];
+export const entities = [TrainingProgram, TrainingProgramHost, Cohort, Trainee, Placement, AuditEntry, IdempotentRequest];

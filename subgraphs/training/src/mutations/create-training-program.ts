@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { badUserInput, isUniqueViolation, partnersOf, recordAudit, requireEditorRole, requireWriter, validateId, validateNewId } from '@partnership/subgraph-kit';
+import {
+  badUserInput, createOnce, earlierCreate, isUniqueViolation, partnersOf, recordAudit, requireEditorRole, requireWriter, validateId, validateNewId, type IdempotentCreate,
+} from '@partnership/subgraph-kit';
 import type { TrainingContext } from '../context';
 import { TrainingProgram, TrainingProgramHost } from '../entities';
 import { integerInRange, LIMITS, optionalId, optionalPartialDate, optionalText, requiredText } from './input';
@@ -18,14 +20,18 @@ export interface CreateTrainingProgramInput {
   startsOn?: string | null;
   startsOnLabel?: string | null;
   hostInstitutionIds?: string[] | null;
+  idempotencyKey?: string | null;
 }
 
+type CreateTrainingProgramPayload = { trainingProgram: TrainingProgram };
+
 /**
- * Records a programme and its hosts. The agreement and the hosts are checked with the subgraphs that own them before
- * the transaction opens; the sending partner (traineeCountry) and the hosts' partners may create it.
+ * Records a programme and its hosts (at most LIMITS.hosts). The agreement and the hosts are checked with the
+ * subgraphs that own them before the transaction opens; the sending partner (traineeCountry) and the hosts' partners
+ * may create it.
  */
-export async function createTrainingProgram(input: CreateTrainingProgramInput, context: TrainingContext): Promise<{ trainingProgram: TrainingProgram }> {
-  requireEditorRole(context.caller, 'training programmes');
+export async function createTrainingProgram(input: CreateTrainingProgramInput, context: TrainingContext): Promise<CreateTrainingProgramPayload> {
+  const caller = requireEditorRole(context.caller, 'training programmes');
   const id = input.id === null || input.id === undefined ? null : validateNewId(input.id, 'input.id');
   const title = requiredText(input.title, 'input.title', LIMITS.title);
   const summary = optionalText(input.summary, 'input.summary', LIMITS.summary);
@@ -40,25 +46,7 @@ export async function createTrainingProgram(input: CreateTrainingProgramInput, c
     );
   }
   const hostIds = validHostIds(input.hostInstitutionIds ?? []);
-
-  // Network lookups happen before the transaction: no row is held while another service answers.
-  const [agreements, institutions] = await Promise.all([
-    context.peers.find('agreements', 'Agreement', agreementId === null ? [] : [agreementId], '', context.caller),
-    context.peers.find<{ id: string; country: string }>('institutions', 'Institution', hostIds, 'country', context.caller),
-  ]);
-  if (agreementId !== null && !agreements.has(agreementId)) {
-    throw badUserInput(`input.agreementId: there is no agreement "${agreementId}"`, 'input.agreementId');
-  }
-  hostIds.forEach((hostId, i) => {
-    if (!institutions.has(hostId)) throw badUserInput(`input.hostInstitutionIds[${i}]: there is no institution "${hostId}"`, `input.hostInstitutionIds[${i}]`);
-  });
-  // The sending partner (trainee country) or a hosting partner may create a programme, but each host is named only by
-  // its own partner (or an admin), as for scheduleCohort: no partner commits another partner's institution.
-  requireWriter(context.caller, partnersOf([input.traineeCountry, ...[...institutions.values()].map((i) => i.country)]), `a training programme for trainees from ${input.traineeCountry}`);
-  hostIds.forEach((hostId) => requireWriter(context.caller, partnersOf([institutions.get(hostId)!.country]), `host institution ${hostId}`));
-
-  const programme: TrainingProgram = {
-    id: id ?? randomUUID(),
+  const fields = {
     title,
     specialty: input.specialty,
     status: input.status ?? 'PLANNED',
@@ -70,23 +58,54 @@ export async function createTrainingProgram(input: CreateTrainingProgramInput, c
     targetDateLabel: targetDate.label,
     startsOn: startsOn.value,
     startsOnLabel: startsOn.label,
-    synthetic: false,
   };
+  const request: IdempotentCreate<CreateTrainingProgramPayload> = {
+    mutation: 'createTrainingProgram',
+    what: 'training programme',
+    caller,
+    idempotencyKey: input.idempotencyKey,
+    input: { id, ...fields, hostIds },
+    recordId: id ?? randomUUID(),
+    replay: async (manager, programmeId) => ({ trainingProgram: await manager.findOneByOrFail(TrainingProgram, { id: programmeId }) }),
+  };
+
+  const earlier = await earlierCreate(context.database, request);
+  if (earlier !== null) return earlier;
+  // Network lookups happen before the transaction: no row is held while another service answers.
+  const [agreements, institutions] = await Promise.all([
+    context.peers.find('agreements', 'Agreement', agreementId === null ? [] : [agreementId], '', context.caller),
+    context.peers.find<{ id: string; country: string }>('institutions', 'Institution', hostIds, 'country', context.caller),
+  ]);
+  const agreement = agreementId === null ? null : agreements.get(agreementId);
+  if (agreement === undefined) throw badUserInput(`input.agreementId: there is no agreement "${agreementId}"`, 'input.agreementId');
+  const hosts = hostIds.map((hostId, i) => {
+    const host = institutions.get(hostId);
+    if (host === undefined) throw badUserInput(`input.hostInstitutionIds[${i}]: there is no institution "${hostId}"`, `input.hostInstitutionIds[${i}]`);
+    return host;
+  });
+  // The sending partner (trainee country) or a hosting partner may create a programme, but each host is named only by
+  // its own partner (or an admin), as for scheduleCohort: no partner commits another partner's institution.
+  requireWriter(caller, partnersOf([input.traineeCountry, ...hosts.map((h) => h.country)]), `a training programme for trainees from ${input.traineeCountry}`);
+  hosts.forEach((host) => requireWriter(caller, partnersOf([host.country]), `host institution ${host.id}`));
+
+  // References hold the ids as their owners return them, never the client's spelling.
+  const programme: TrainingProgram = { id: request.recordId, ...fields, agreementId: agreement?.id ?? null, synthetic: false };
+  const hostInstitutionIds = hosts.map((host) => host.id);
   try {
-    await context.database.transaction(async (manager) => {
+    return await createOnce(context.database, request, async (manager) => {
       if (await manager.existsBy(TrainingProgram, { id: programme.id })) throw idTaken(programme.id);
       await manager.insert(TrainingProgram, programme);
-      if (hostIds.length > 0) await manager.insert(TrainingProgramHost, hostIds.map((institutionId) => ({ programId: programme.id, institutionId })));
+      if (hosts.length > 0) await manager.insert(TrainingProgramHost, hostInstitutionIds.map((institutionId) => ({ programId: programme.id, institutionId })));
       await recordAudit(manager, context, {
-        mutation: 'createTrainingProgram', recordType: 'TrainingProgram', recordId: programme.id, before: null, after: { ...programme, hostInstitutionIds: hostIds },
+        mutation: 'createTrainingProgram', recordType: 'TrainingProgram', recordId: programme.id, before: null, after: { ...programme, hostInstitutionIds },
       });
+      return { trainingProgram: programme };
     });
   } catch (err) {
     // Two creations with one id at the same moment: the primary key lets one through.
     if (isUniqueViolation(err)) throw idTaken(programme.id);
     throw err;
   }
-  return { trainingProgram: programme };
 }
 
 function validHostIds(ids: readonly string[]): string[] {

@@ -2,14 +2,17 @@ import { badUserInput, isPartialDate, optionalText, parsePartialDate, type Parti
 
 export { optionalId, optionalText, requiredText } from '@partnership/subgraph-kit';
 
-/** Limits of the mutation inputs, shared by the validation and the messages that state them. */
+/**
+ * Limits of the mutation inputs, shared by the validation and the messages that state them. `hosts` and `cohorts`
+ * bound the lists a programme returns (the SDL states them): the mutations refuse the write that would pass them.
+ */
 export const LIMITS = {
   title: 300,
   name: 300,
   summary: 4000,
   label: 200,
-  idempotencyKey: 100,
   hosts: 50,
+  cohorts: 50,
   targetTrainees: 100_000,
   plannedSize: 500,
 } as const;

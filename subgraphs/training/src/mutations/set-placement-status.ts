@@ -35,8 +35,9 @@ export async function setPlacementStatus(input: SetPlacementStatusInput, context
     if (before.status !== 'ENROLLED') {
       throw badUserInput(`input.status: placement "${id}" is ${before.status}, a final status; only an ENROLLED placement can be completed or withdrawn`, 'input.status');
     }
-    const after = await updateVersioned(tx, Placement, id, version, { status: input.status }, 'placement');
-    await recordAudit(tx, context, { mutation: 'setPlacementStatus', recordType: 'Placement', recordId: id, before, after });
+    // The stored id, not the client's spelling, from here on.
+    const after = await updateVersioned(tx, Placement, before.id, version, { status: input.status }, 'placement');
+    await recordAudit(tx, context, { mutation: 'setPlacementStatus', recordType: 'Placement', recordId: before.id, before, after });
     return after;
   });
   return { placement };

@@ -7,5 +7,5 @@ export const Cohort = {
   program: (cohort: CohortRow, _: unknown, { loaders }: TrainingContext) => loaders.program.load(cohort.programId),
   hostInstitution: (cohort: CohortRow) => institutionReference(cohort.hostInstitutionId),
   startsOn: (cohort: CohortRow) => partialDateOrNull(cohort.startsOn, cohort.startsOnLabel),
-  placements: (cohort: CohortRow, _: unknown, { loaders }: TrainingContext) => loaders.placementsOfCohort.load(cohort.id),
+  placements: (cohort: CohortRow, { first }: { first?: number | null }, { loaders }: TrainingContext) => loaders.placementsOfCohort(first).load(cohort.id),
 };
