@@ -82,7 +82,11 @@ export interface Authenticator {
   authenticate(authorization: string | undefined): Promise<Caller | null>;
 }
 
-/** Tokens are checked with jose: signature, algorithm allow-list, issuer, audience, exp and nbf (with a small clock tolerance). */
+/**
+ * Tokens are checked with jose: signature, algorithm allow-list, issuer, audience, exp and nbf (with a small clock
+ * tolerance); then their lifetime: a token valid for longer than `maxTokenLifetimeSeconds` (a stolen one would be
+ * good for that long) is refused.
+ */
 export function createAuthenticator(config: AuthenticationConfig, dataDir: string): Authenticator {
   const source = config.keySource;
   const key =
@@ -115,6 +119,13 @@ export function createAuthenticator(config: AuthenticationConfig, dataDir: strin
         // Anything else (the key set cannot be fetched, a bug) is the gateway's problem, not the caller's: a masked 500.
         if (reason === undefined) throw error;
         throw authenticationError(reason);
+      }
+      // jose has checked that exp (required) and iat (when present) are numbers. An iat still to come counts as now:
+      // it must not make a token that is valid from now on for years look short-lived.
+      const now = Math.floor(Date.now() / 1000);
+      const lifetime = payload.exp! - Math.min(payload.iat ?? now, now);
+      if (lifetime > config.maxTokenLifetimeSeconds) {
+        throw authenticationError(`The token is valid for too long: at most ${config.maxTokenLifetimeSeconds} seconds from its issue are accepted`);
       }
       return callerOf(payload);
     },

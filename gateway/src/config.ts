@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { configuredSigningSecret, isRole, MIN_SECRET_LENGTH, ROLES, type Role } from '@partnership/request-signing';
-import { defaultDataDir, integerFromEnv, packageRoot } from '@partnership/service-runtime';
+import { defaultDataDir, integerFromEnv, packageRoot, shutdownTimingsFromEnv } from '@partnership/service-runtime';
 
 /** The gateway package's folder (works from `src/` and from compiled `dist/src/`). */
 export const gatewayPackageDir = packageRoot(__dirname);
@@ -50,6 +50,33 @@ export interface GatewayConfig {
   authentication: AuthenticationConfig;
   /** Operations beyond these are refused before any subgraph is called. */
   limits: OperationLimits;
+  /** When a subgraph keeps failing, its requests fail fast for a while instead of waiting for it. */
+  breaker: BreakerSettings;
+  /** Requests per caller and minute. */
+  rateLimit: RateLimitSettings;
+  /** How long `stop()` lets requests in flight finish before it closes their connections, in milliseconds. */
+  shutdownGraceMs: number;
+}
+
+/** The circuit breaker in front of each subgraph (opossum). */
+export interface BreakerSettings {
+  /** It opens when more than this percentage of the requests in the window failed (network error, timeout, HTTP 5xx)... */
+  errorThresholdPercent: number;
+  /** ...and the window holds at least this many requests. */
+  volumeThreshold: number;
+  /** The rolling window the failures are counted in, in milliseconds. */
+  windowMs: number;
+  /** How long it stays open before one trial request may go through (half-open), in milliseconds. */
+  resetMs: number;
+}
+
+export interface RateLimitSettings {
+  /** GraphQL requests per caller (token subject, else client address) and minute; 0: no limit. */
+  perMinute: number;
+  /** Redis shared by every gateway replica; undefined: counted in this process. */
+  redisUrl?: string;
+  /** Prefix of the counters' keys (in Redis and in memory). */
+  keyPrefix: string;
 }
 
 export type IntrospectionPolicy = boolean | Role[];
@@ -73,6 +100,8 @@ export interface AuthenticationConfig {
   audience: string;
   /** Leeway for `exp` and `nbf` between clocks, in seconds. */
   clockToleranceSeconds: number;
+  /** Longest lifetime accepted (`exp` − `iat`, or `exp` − now without `iat`), in seconds. */
+  maxTokenLifetimeSeconds: number;
 }
 
 export interface OperationLimits {
@@ -84,7 +113,7 @@ export interface OperationLimits {
   maxRootFields: number;
   /** Lexical tokens in the document (names, punctuation, values). */
   maxTokens: number;
-  /** Estimated cost: each field 1, a list's children times `first`, else times 20 (connections) or 10 (lists). */
+  /** Estimated cost: each field 1, a list's children times its size (its `@listSize` in the supergraph, else `first`, else 20 for connections and 10 for lists). */
   maxCost: number;
   /** Size of a request body. */
   maxRequestBytes: number;
@@ -103,6 +132,10 @@ export const defaultLimits: OperationLimits = {
   maxCost: 100_000,
   maxRequestBytes: 256 * 1024,
 };
+// The window is several subgraph timeouts long, so that even one client asking again and again opens the circuit.
+export const defaultBreaker: BreakerSettings = { errorThresholdPercent: 50, volumeThreshold: 5, windowMs: 60_000, resetMs: 10_000 };
+/** 10 requests a second on average: far above what a person or a front-end needs, far below a flood. */
+export const defaultRateLimitPerMinute = 600;
 
 /** The environment variable that overrides a subgraph's routing URL: the name upper-cased, other characters as `_`, then `_URL`. */
 export function subgraphUrlVariable(subgraphName: string): string {
@@ -113,10 +146,14 @@ export function subgraphUrlVariable(subgraphName: string): string {
  * Reads the configuration from environment variables, each with a local default:
  * PORT (4000), HOST (127.0.0.1), SUPERGRAPH_PATH (the committed supergraph), `<SUBGRAPH>_URL` per subgraph,
  * SUBGRAPH_TIMEOUT_MS (10000), CORS_ORIGINS (comma-separated; default http://localhost:* and http://127.0.0.1:*),
- * SUPERGRAPH_POLL_INTERVAL_MS (1000), EXPLORER_EXAMPLES_DIR (supergraph/operations), INTROSPECTION (true, false or roles),
+ * SUPERGRAPH_POLL_INTERVAL_MS (1000), EXPLORER_EXAMPLES_DIR (supergraph/operations), INTROSPECTION (true, false or roles;
+ * default true, false when NODE_ENV=production),
  * LOG_LEVEL (info), DATA_DIR (./data where npm was run), GATEWAY_SIGNING_SECRET (the local secret file), the token settings
  * of `authenticationConfigFromEnv` and the operation limits MAX_DEPTH (15), MAX_ALIASES (30), MAX_ROOT_FIELDS (20),
- * MAX_TOKENS (5000), MAX_COST (100000), MAX_REQUEST_BYTES (262144).
+ * MAX_TOKENS (5000), MAX_COST (100000), MAX_REQUEST_BYTES (262144), the circuit breaker BREAKER_ERROR_THRESHOLD_PERCENT (50),
+ * BREAKER_VOLUME_THRESHOLD (5), BREAKER_WINDOW_MS (60000), BREAKER_RESET_MS (10000), the rate limit RATE_LIMIT_PER_MINUTE
+ * (600, 0 = none), REDIS_URL (unset: in memory), RATE_LIMIT_KEY_PREFIX (gateway-rate-limit), and SHUTDOWN_GRACE_MS (5000, as for
+ * every service).
  * Throws a message naming the variable when a value is unusable.
  */
 export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
@@ -148,6 +185,18 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
       maxCost: integerFromEnv(env, 'MAX_COST', defaultLimits.maxCost, 1, 1_000_000_000),
       maxRequestBytes: integerFromEnv(env, 'MAX_REQUEST_BYTES', defaultLimits.maxRequestBytes, 1024, 100 * 1024 * 1024),
     },
+    breaker: {
+      errorThresholdPercent: integerFromEnv(env, 'BREAKER_ERROR_THRESHOLD_PERCENT', defaultBreaker.errorThresholdPercent, 1, 99),
+      volumeThreshold: integerFromEnv(env, 'BREAKER_VOLUME_THRESHOLD', defaultBreaker.volumeThreshold, 1, 100_000),
+      windowMs: integerFromEnv(env, 'BREAKER_WINDOW_MS', defaultBreaker.windowMs, 100, 3_600_000),
+      resetMs: integerFromEnv(env, 'BREAKER_RESET_MS', defaultBreaker.resetMs, 10, 3_600_000),
+    },
+    rateLimit: {
+      perMinute: integerFromEnv(env, 'RATE_LIMIT_PER_MINUTE', defaultRateLimitPerMinute, 0, 1_000_000_000),
+      redisUrl: redisUrlFromEnv(env),
+      keyPrefix: env.RATE_LIMIT_KEY_PREFIX || 'gateway-rate-limit',
+    },
+    shutdownGraceMs: shutdownTimingsFromEnv(env).graceMs,
   };
 }
 
@@ -155,7 +204,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
  * Token settings: AUTH_JWKS_URL (an identity provider's key set; default algorithms RS256,ES256) or AUTH_JWT_SECRET
  * (an HS256 secret of at least 32 characters) or, with neither, the local ES256 key of `npm run token`;
  * AUTH_ALGORITHMS (comma-separated allow-list), AUTH_ISSUER (uz-fr-health-graph-local), AUTH_AUDIENCE
- * (uz-fr-health-graph), AUTH_CLOCK_TOLERANCE_SECONDS (5).
+ * (uz-fr-health-graph), AUTH_CLOCK_TOLERANCE_SECONDS (5), AUTH_MAX_TOKEN_LIFETIME_SECONDS (86400).
  */
 export function authenticationConfigFromEnv(env: NodeJS.ProcessEnv): AuthenticationConfig {
   const jwksUrl = env.AUTH_JWKS_URL || undefined;
@@ -189,13 +238,15 @@ export function authenticationConfigFromEnv(env: NodeJS.ProcessEnv): Authenticat
     issuer: env.AUTH_ISSUER || defaultIssuer,
     audience: env.AUTH_AUDIENCE || defaultAudience,
     clockToleranceSeconds: integerFromEnv(env, 'AUTH_CLOCK_TOLERANCE_SECONDS', 5, 0, 300),
+    maxTokenLifetimeSeconds: integerFromEnv(env, 'AUTH_MAX_TOKEN_LIFETIME_SECONDS', 86_400, 1, 31_536_000),
   };
 }
 
 
+// Open for local use; in production the schema (and "Did you mean" suggestions) are private unless INTROSPECTION says otherwise.
 function introspectionFromEnv(env: NodeJS.ProcessEnv): IntrospectionPolicy {
   const raw = env.INTROSPECTION;
-  if (raw === undefined || raw.trim() === '') return true;
+  if (raw === undefined || raw.trim() === '') return env.NODE_ENV !== 'production';
   if (raw === 'true' || raw === '1') return true;
   if (raw === 'false' || raw === '0') return false;
   const roles = raw.split(',').map((r) => r.trim()).filter(Boolean);
@@ -203,6 +254,12 @@ function introspectionFromEnv(env: NodeJS.ProcessEnv): IntrospectionPolicy {
     throw new Error(`INTROSPECTION must be true, false or a comma-separated list of roles among ${ROLES.join(', ')} (got "${raw}")`);
   }
   return [...new Set(roles)];
+}
+
+function redisUrlFromEnv(env: NodeJS.ProcessEnv): string | undefined {
+  const value = env.REDIS_URL || undefined;
+  if (value !== undefined && !/^rediss?:\/\//.test(value)) throw new Error(`REDIS_URL must be a redis:// or rediss:// URL`);
+  return value;
 }
 
 export function isHttpUrl(value: string): boolean {

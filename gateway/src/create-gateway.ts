@@ -6,7 +6,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler } from 'express';
-import { signingSecret } from '@partnership/request-signing';
+import { signingSecret, type Caller } from '@partnership/request-signing';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import pino, { type Logger } from 'pino';
 import { createAuthenticator } from './authentication';
@@ -15,9 +15,19 @@ import { corsAllowList } from './cors';
 import { formatGatewayError } from './error-masking';
 import { examplesFor, explorerAssets, loadExamples, sendExplorerPage, wantsExplorerPage } from './explorer';
 import { introspectionPolicyPlugin } from './introspection';
+import { noListSizes } from './list-sizes';
 import { operationLimitRules, operationLimitsPlugin, parseOptionsFor } from './operation-limits';
+import { operationResolutionPlugin } from './operation-resolution';
+import { createRateLimiter, rateLimitKey } from './rate-limit';
 import { assignRequestIds, enterRequestScope, requestScopeOf } from './request-id';
-import { checkSubgraphHealth, createSubgraphAgent, createSubgraphFetcher, SignedSubgraphDataSource, type SubgraphCallContext } from './subgraph-http';
+import {
+  checkSubgraphHealth,
+  createSubgraphAgent,
+  createSubgraphTransport,
+  SignedSubgraphDataSource,
+  type SubgraphCallContext,
+  type SubgraphTransport,
+} from './subgraph-http';
 import { supergraphFromFile, type CheckedSupergraph } from './supergraph-file';
 
 export { gatewayConfigFromEnv, subgraphUrlVariable, type GatewayConfig, type OperationLimits, type AuthenticationConfig } from './config';
@@ -34,7 +44,10 @@ export interface Gateway {
   listen(port?: number, host?: string): Promise<string>;
   /** The GraphQL URL once listening. */
   readonly url: string;
-  /** Stops accepting requests, lets requests in flight finish, stops watching the supergraph, closes connections. */
+  /**
+   * Stops accepting requests, lets requests in flight finish for up to `shutdownGraceMs` (then closes their
+   * connections), stops watching the supergraph, closes connections to the subgraphs and Redis.
+   */
   stop(): Promise<void>;
 }
 
@@ -43,8 +56,9 @@ export interface Gateway {
  * express with `/graphql`, `/health/live`, `/health/ready` and the explorer at `/`. Loads the supergraph
  * (and fails with the reason when it cannot be served) but does not listen until `listen()`.
  *
- * Every request gets an id; a bearer token, when given, must be valid (else 401 before anything runs); operations
- * beyond the limits are refused before any subgraph is called; each subgraph request is signed for the caller.
+ * Every request gets an id; a bearer token, when given, must be valid (else 401 before anything runs); each caller has
+ * a budget of requests a minute (else 429); operations beyond the limits are refused before any subgraph is called;
+ * each subgraph request is signed for the caller, behind a circuit breaker per subgraph.
  */
 export async function createGateway(config: GatewayConfig, options: { logger?: Logger } = {}): Promise<Gateway> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'gateway' } });
@@ -52,6 +66,23 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
   const secret = config.signingSecret ?? signingSecret(process.env, config.dataDir);
   const authenticator = createAuthenticator(config.authentication, config.dataDir);
   const agent = createSubgraphAgent();
+  const rateLimiter = await createRateLimiter(config.rateLimit, logger);
+  // One transport (and circuit breaker) per subgraph name, kept across supergraph reloads.
+  const transports = new Map<string, SubgraphTransport>();
+  const transportOf = (name: string): SubgraphTransport => {
+    let transport = transports.get(name);
+    if (!transport) {
+      transport = createSubgraphTransport(name, { agent, timeoutMs: config.subgraphTimeoutMs, signingSecret: secret, breaker: config.breaker, logger });
+      transports.set(name, transport);
+    }
+    return transport;
+  };
+  const release = async () => {
+    for (const transport of transports.values()) transport.shutdown();
+    await rateLimiter.close();
+    // Requests to subgraphs still in flight belong to client connections the drain has closed: no one waits for them.
+    await agent.destroy();
+  };
   let serving: CheckedSupergraph | undefined;
   let apiSchema: GraphQLSchema | undefined;
 
@@ -71,11 +102,7 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
       },
     }),
     // Routing URLs come from the supergraph unless `<NAME>_URL` overrides them.
-    buildService: ({ name, url }) =>
-      new SignedSubgraphDataSource({
-        url: config.subgraphUrlOverride(name) ?? url,
-        fetcher: createSubgraphFetcher(name, agent, config.subgraphTimeoutMs, secret),
-      }),
+    buildService: ({ name, url }) => new SignedSubgraphDataSource(name, logger, { url: config.subgraphUrlOverride(name) ?? url, fetcher: transportOf(name).fetcher }),
   });
   gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
     apiSchema = schema;
@@ -100,15 +127,16 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
     formatError: (formatted, error) => formatGatewayError(formatted, error, logger),
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
+      operationResolutionPlugin(),
       introspectionPolicyPlugin(config.introspection),
-      operationLimitsPlugin(config.limits.maxCost),
+      operationLimitsPlugin(config.limits.maxCost, () => serving?.listSizes ?? noListSizes),
     ],
   });
   try {
     await apollo.start();
   } catch (error) {
-    await agent.close();
+    await release();
     throw error;
   }
 
@@ -118,21 +146,27 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
   app.get('/health/live', (_req, res) => {
     res.json({ status: 'ok', service: 'gateway' });
   });
-  app.get('/health/ready', async (_req, res) => {
+  // Ready: a supergraph is loaded and every subgraph's readiness check passes. Anyone gets the verdict; the detail
+  // (subgraphs, circuit breakers, supergraph id, never URLs or paths) is for admins and the log.
+  app.get('/health/ready', async (req, res) => {
     const supergraph = serving;
-    if (!supergraph) {
-      res.status(503).json({ status: 'unavailable', service: 'gateway', reason: 'no supergraph loaded', subgraphs: [] });
+    const probeTimeoutMs = Math.min(config.subgraphTimeoutMs, 5000);
+    const subgraphs = supergraph ? await Promise.all(supergraph.subgraphs.map((s) => checkSubgraphHealth(s.name, s.url, agent, probeTimeoutMs, secret))) : [];
+    const ready = supergraph !== undefined && subgraphs.every((s) => s.status === 'ready');
+    const { logger: requestLogger } = requestScopeOf(res);
+    if (!supergraph) requestLogger.warn('not ready: no supergraph loaded');
+    else if (!ready) requestLogger.warn({ subgraphs: subgraphs.filter((s) => s.status !== 'ready') }, 'not ready: a subgraph does not answer');
+    const status = ready ? 'ready' : 'unavailable';
+    const caller = await authenticator.authenticate(req.headers.authorization).catch(() => null);
+    if (!caller?.roles.includes('admin')) {
+      res.status(ready ? 200 : 503).json({ status });
       return;
     }
-    const probeTimeoutMs = Math.min(config.subgraphTimeoutMs, 5000);
-    const subgraphs = await Promise.all(supergraph.subgraphs.map((s) => checkSubgraphHealth(s.name, s.url, agent, probeTimeoutMs, secret)));
-    const ready = subgraphs.every((s) => s.status === 'ready');
-    if (!ready) logger.warn({ subgraphs: subgraphs.filter((s) => s.status !== 'ready') }, 'not ready: a subgraph does not answer');
     res.status(ready ? 200 : 503).json({
-      status: ready ? 'ready' : 'unavailable',
+      status,
       service: 'gateway',
-      supergraph: { path: config.supergraphPath, id: supergraph.id },
-      subgraphs,
+      supergraph: supergraph ? { id: supergraph.id } : null,
+      subgraphs: subgraphs.map(({ detail: _detail, ...shown }) => ({ ...shown, breaker: transports.get(shown.name)?.breakerState() ?? 'closed' })),
     });
   });
   app.use(explorerAssets());
@@ -150,13 +184,23 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<GatewayContext> => {
         const { requestId, logger: requestLogger } = requestScopeOf(res);
+        let caller: Caller | null;
         try {
-          return { caller: await authenticator.authenticate(req.headers.authorization), requestId, logger: requestLogger };
+          caller = await authenticator.authenticate(req.headers.authorization);
         } catch (error) {
           // Other failures (an unreachable key set) are logged with the masked error.
           if (error instanceof GraphQLError) requestLogger.info({ reason: error.message }, 'token refused');
           throw error;
         }
+        // Counted once the caller is known, before the operation is parsed.
+        const key = rateLimitKey(caller, req.ip);
+        try {
+          await rateLimiter.consume(key);
+        } catch (error) {
+          if (error instanceof GraphQLError) requestLogger.info({ key }, 'rate limited');
+          throw error;
+        }
+        return { caller, requestId, logger: requestLogger };
       },
     }),
   );
@@ -185,7 +229,7 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
     async stop() {
       await apollo.stop();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
-      await agent.close();
+      await release();
     },
   };
 }

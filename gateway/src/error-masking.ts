@@ -8,9 +8,13 @@ export const internalErrorMessage = 'Internal server error';
 
 /**
  * Apollo's `formatError`: what a client may see of an error.
- * - Errors without a code, or with INTERNAL_SERVER_ERROR (the gateway's own or a subgraph's), become "Internal server
- *   error" with the request id (and the subgraph's `serviceName`); the original is logged with the same id.
+ * - Errors without a code, or with INTERNAL_SERVER_ERROR (the gateway's own or a subgraph's), or DOWNSTREAM_SERVICE_ERROR
+ *   (what @apollo/gateway calls a subgraph's error that came without a code: its message may be anything, addresses
+ *   included), become "Internal server error" with the request id (and the subgraph's `serviceName`); the original is
+ *   logged with the same id.
  * - Operation limits are BAD_USER_INPUT (Apollo files validation-rule errors under GRAPHQL_VALIDATION_FAILED).
+ * - Apollo Server's own refusals that carry a 4xx status but no code (a persisted query's unsupported version or
+ *   mismatched hash) are the client's mistake: BAD_REQUEST with their message.
  * - Every other error passes unchanged: BAD_USER_INPUT, FORBIDDEN, UNAUTHENTICATED... keep message, code and serviceName.
  *   Only stack traces a subgraph may have added (`stacktrace`, `exception`) are dropped.
  */
@@ -21,8 +25,12 @@ export function formatGatewayError(formatted: GraphQLFormattedError, error: unkn
   const tokens = tooManyTokens(formatted);
   if (tokens) return tokens;
 
+  if (error instanceof GraphQLError && error.extensions.code === undefined && isClientStatus(error.extensions.http)) {
+    return { message: formatted.message, extensions: { code: 'BAD_REQUEST' } };
+  }
+
   const code = formatted.extensions?.code;
-  if (code !== undefined && code !== 'INTERNAL_SERVER_ERROR') return withoutStackTraces(formatted);
+  if (code !== undefined && code !== 'INTERNAL_SERVER_ERROR' && code !== 'DOWNSTREAM_SERVICE_ERROR') return withoutStackTraces(formatted);
   const scope = currentRequestScope();
   const serviceName = formatted.extensions?.serviceName;
   (scope?.logger ?? fallbackLogger).error(
@@ -39,6 +47,11 @@ export function formatGatewayError(formatted: GraphQLFormattedError, error: unkn
       ...(typeof serviceName === 'string' && { serviceName }),
     },
   };
+}
+
+function isClientStatus(http: unknown): boolean {
+  const status = (http as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
 }
 
 function withoutStackTraces(formatted: GraphQLFormattedError): GraphQLFormattedError {

@@ -2,11 +2,15 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { signRequest, type Caller } from '@partnership/request-signing';
 import { GraphQLError } from 'graphql';
+import CircuitBreaker from 'opossum';
+import type { Logger } from 'pino';
 import { Agent, fetch, type Response } from 'undici';
-import { requestIdHeader } from './request-id';
+import type { BreakerSettings } from './config';
+import { currentRequestScope, requestIdHeader } from './request-id';
 
 export type Fetcher = NonNullable<RemoteGraphQLDataSource['fetcher']>;
 type FetcherResponse = Awaited<ReturnType<Fetcher>>;
+type FetcherInit = Parameters<Fetcher>[1];
 
 /** One connection pool for every subgraph: connections stay open between requests (keep-alive). */
 export function createSubgraphAgent(): Agent {
@@ -27,8 +31,18 @@ const subgraphCallScope = new AsyncLocalStorage<{ caller: Caller | null }>();
 /**
  * A subgraph's data source: forwards the request id, and hands the caller of the incoming request to the fetcher,
  * which signs what it sends. Calls with no incoming request (@apollo/gateway's health checks) are anonymous.
+ * HTTP errors and answers that are not GraphQL JSON become SUBREQUEST_HTTP_ERROR errors that say only the status:
+ * @apollo/gateway's own errors would carry the subgraph's URL and quote its answer.
  */
 export class SignedSubgraphDataSource extends RemoteGraphQLDataSource<Partial<SubgraphCallContext>> {
+  constructor(
+    private readonly subgraphName: string,
+    private readonly logger: Logger,
+    config: { url?: string; fetcher: Fetcher },
+  ) {
+    super(config);
+  }
+
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<Partial<SubgraphCallContext>>): void {
     if (context.requestId) request.http?.headers.set(requestIdHeader, context.requestId);
   }
@@ -36,24 +50,139 @@ export class SignedSubgraphDataSource extends RemoteGraphQLDataSource<Partial<Su
   override process(options: GraphQLDataSourceProcessOptions<Partial<SubgraphCallContext>>) {
     return subgraphCallScope.run({ caller: options.context.caller ?? null }, () => super.process(options));
   }
+
+  override async errorFromResponse(response: FetcherResponse): Promise<GraphQLError> {
+    const body = await response.text();
+    return this.failed(`HTTP ${response.status}`, { url: response.url, status: response.status, body: body.slice(0, 500) });
+  }
+
+  override async parseBody(response: FetcherResponse): Promise<object | string> {
+    const text = await response.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw this.failed('the answer is not GraphQL JSON', { url: response.url, status: response.status, body: text.slice(0, 500) });
+    }
+    return body;
+  }
+
+  private failed(reason: string, detail: Record<string, unknown>): GraphQLError {
+    (currentRequestScope()?.logger ?? this.logger).warn({ subgraph: this.subgraphName, reason, ...detail }, 'subgraph request failed');
+    return subgraphRequestError(this.subgraphName, reason);
+  }
+}
+
+export type BreakerState = 'closed' | 'open' | 'half-open';
+
+/** The transport to one subgraph: its fetcher, and the state of the circuit breaker in front of it. */
+export interface SubgraphTransport {
+  fetcher: Fetcher;
+  breakerState(): BreakerState;
+  /** Stops the breaker's timers. */
+  shutdown(): void;
+}
+
+export interface SubgraphTransportOptions {
+  agent: Agent;
+  /** The whole exchange, a retry included, is aborted after this many milliseconds. */
+  timeoutMs: number;
+  signingSecret: string;
+  breaker: BreakerSettings;
+  /** For lines outside a request (breaker state changes); request lines use the request's logger. */
+  logger: Logger;
 }
 
 /**
- * The fetcher of one subgraph's data source: signs each request (the caller, a timestamp, a nonce and the exact
- * body bytes sent, see @partnership/request-signing), keeps connections alive through `agent`, and aborts the whole
- * exchange (connect, send, read the body) after `timeoutMs`. A timeout or a network failure becomes an error
- * naming the subgraph; HTTP answers of any status pass through unchanged for @apollo/gateway to judge.
+ * The fetcher of one subgraph's data source:
+ * - signs each request (the caller, a timestamp, a nonce and the exact body bytes sent, see @partnership/request-signing),
+ *   keeps connections alive through `agent`, and aborts the whole exchange (connect, send, read the body) after `timeoutMs`;
+ * - sends a query once more, signed anew, when the connection was refused or reset before any answer (a keep-alive
+ *   connection the subgraph had just closed, a restart) and time is left; a mutation is never sent twice, since the
+ *   subgraph may have run it;
+ * - behind a circuit breaker: when network errors, timeouts and HTTP 5xx pile up, requests fail at once
+ *   ("circuit open") until, after `resetMs`, one trial request succeeds.
+ * Failures become SUBREQUEST_HTTP_ERROR errors naming the subgraph with a reason in plain words (no host, port or path);
+ * the detail goes to the log with the request id. HTTP answers pass on to the data source.
  */
-export function createSubgraphFetcher(subgraphName: string, agent: Agent, timeoutMs: number, signingSecret: string): Fetcher {
-  return async (url, init) => {
+export function createSubgraphTransport(subgraphName: string, options: SubgraphTransportOptions): SubgraphTransport {
+  const { agent, timeoutMs, signingSecret, logger } = options;
+
+  const exchange = async (url: string, init: FetcherInit): Promise<FetcherResponse> => {
     // The exact bytes that are signed are the bytes sent.
     const body = typeof init?.body === 'string' ? Buffer.from(init.body, 'utf8') : (init?.body ?? Buffer.alloc(0));
     const caller = subgraphCallScope.getStore()?.caller ?? null;
-    const headers = { ...withoutGatewayHeaders(init?.headers), ...signRequest(signingSecret, caller, body, Date.now(), subgraphName) };
-    const exchange = await timedExchange(url, { method: init?.method, headers, body, signal: init?.signal }, agent, timeoutMs);
-    if ('failure' in exchange) throw subgraphRequestError(subgraphName, exchange.failure);
-    return exchange.response;
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const signal = init?.signal ? AbortSignal.any([deadline, init.signal]) : deadline;
+    // Signed at each attempt: a subgraph refuses a nonce it has seen.
+    const attempt = () =>
+      sendAndRead(url, { method: init?.method, headers: { ...withoutGatewayHeaders(init?.headers), ...signRequest(signingSecret, caller, body, Date.now(), subgraphName) }, body }, agent, signal);
+    let result = await attempt();
+    if ('failure' in result && isRetryable(result.failure) && !deadline.aborted && !isMutation(body)) {
+      (currentRequestScope()?.logger ?? logger).info({ subgraph: subgraphName, url, reason: result.failure.detail }, 'subgraph connection failed before any answer; query sent again');
+      result = await attempt();
+    }
+    if ('failure' in result) throw new SubgraphFailure(clientReason(result.failure, deadline.aborted, timeoutMs), result.failure.detail);
+    if (result.response.status >= 500) throw new SubgraphServerError(result.response);
+    return result.response;
   };
+
+  const breaker = new CircuitBreaker(exchange, {
+    name: subgraphName,
+    // The exchange has its own deadline, which also aborts the request; opossum's timeout would not.
+    timeout: false,
+    errorThresholdPercentage: options.breaker.errorThresholdPercent,
+    volumeThreshold: options.breaker.volumeThreshold,
+    rollingCountTimeout: options.breaker.windowMs,
+    resetTimeout: options.breaker.resetMs,
+  });
+  breaker.on('open', () => logger.warn({ subgraph: subgraphName, resetMs: options.breaker.resetMs }, 'circuit open: requests to the subgraph fail at once'));
+  breaker.on('halfOpen', () => logger.info({ subgraph: subgraphName }, 'circuit half-open: the next request to the subgraph is a trial'));
+  breaker.on('close', () => logger.info({ subgraph: subgraphName }, 'circuit closed: the subgraph answers again'));
+
+  return {
+    async fetcher(url, init) {
+      try {
+        return await breaker.fire(url, init);
+      } catch (error) {
+        // A 5xx counts as a failure for the breaker; the data source reports it.
+        if (error instanceof SubgraphServerError) return error.response;
+        const requestLogger = currentRequestScope()?.logger ?? logger;
+        if (error instanceof SubgraphFailure) {
+          requestLogger.warn({ subgraph: subgraphName, url, reason: error.detail }, 'subgraph request failed');
+          throw subgraphRequestError(subgraphName, error.reason);
+        }
+        if (CircuitBreaker.isOurError(error as Error)) {
+          // Logged once when the circuit opened; each request it turns away is worth a debug line only.
+          requestLogger.debug({ subgraph: subgraphName }, 'subgraph request not sent: circuit open');
+          throw subgraphRequestError(subgraphName, `the ${subgraphName} subgraph is unavailable (circuit open)`);
+        }
+        throw error;
+      }
+    },
+    breakerState: () => (breaker.opened ? 'open' : breaker.halfOpen ? 'half-open' : 'closed'),
+    shutdown: () => breaker.shutdown(),
+  };
+}
+
+/** A failed exchange: `reason` for the client, `detail` for the log. */
+class SubgraphFailure extends Error {
+  constructor(
+    readonly reason: string,
+    readonly detail: string,
+  ) {
+    super(reason);
+  }
+}
+
+/** An HTTP 5xx answer: a failure for the breaker, passed on to the data source. */
+class SubgraphServerError extends Error {
+  constructor(readonly response: FetcherResponse) {
+    super(`HTTP ${response.status}`);
+  }
 }
 
 /** Headers without any `x-gateway-*`: only the signer writes those. */
@@ -68,43 +197,79 @@ function subgraphRequestError(subgraphName: string, reason: string): GraphQLErro
   });
 }
 
+/** The gateway sends a subgraph a mutation as a document starting with `mutation`; anything unreadable counts as one. */
+function isMutation(body: Buffer | string): boolean {
+  try {
+    const { query } = JSON.parse(body.toString()) as { query?: unknown };
+    return typeof query !== 'string' || /^\s*mutation\b/.test(query);
+  } catch {
+    return true;
+  }
+}
+
 interface ExchangeInit {
   method?: string;
   headers?: Record<string, string>;
   body?: string | Buffer;
-  signal?: AbortSignal;
 }
 
-/** Sends a request and reads its whole body within `timeoutMs`; never throws. */
-async function timedExchange(
-  url: string,
-  init: ExchangeInit,
-  agent: Agent,
-  timeoutMs: number,
-): Promise<{ response: FetcherResponse } | { failure: string }> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
-  const signal = init.signal ? AbortSignal.any([controller.signal, init.signal]) : controller.signal;
+interface NetworkFailure {
+  /** The system or undici error code (ECONNREFUSED, UND_ERR_SOCKET...), when there is one. */
+  code?: string;
+  /** The error's own words, with addresses: for the log only. */
+  detail: string;
+  /** Whether it failed before the answer's status line arrived. */
+  beforeAnswer: boolean;
+}
+
+/** Sends a request and reads its whole body, until `signal` aborts it; never throws. */
+async function sendAndRead(url: string, init: ExchangeInit, agent: Agent, signal: AbortSignal): Promise<{ response: FetcherResponse } | { failure: NetworkFailure }> {
+  let response: Response;
   try {
-    const response = await fetch(url, { method: init.method, headers: init.headers, body: init.body, signal, dispatcher: agent });
-    const body = Buffer.from(await response.arrayBuffer());
-    return { response: bufferedResponse(response, body) };
+    response = await fetch(url, { method: init.method, headers: init.headers, body: init.body, signal, dispatcher: agent });
   } catch (error) {
-    if (controller.signal.aborted) return { failure: `no answer within ${timeoutMs} ms` };
-    return { failure: describeNetworkError(error) };
-  } finally {
-    clearTimeout(timer);
+    return { failure: networkFailure(error, true) };
+  }
+  try {
+    return { response: bufferedResponse(response, Buffer.from(await response.arrayBuffer())) };
+  } catch (error) {
+    return { failure: networkFailure(error, false) };
   }
 }
 
-function describeNetworkError(error: unknown): string {
+function networkFailure(error: unknown, beforeAnswer: boolean): NetworkFailure {
   // undici reports "fetch failed" with the socket error as its cause; "localhost" may try several addresses.
-  const cause = (error as { cause?: { code?: string; message?: string; errors?: Array<{ message?: string }> } }).cause;
-  if (cause?.message) return cause.message;
-  const attempts = cause?.errors?.map((e) => e.message).filter(Boolean) ?? [];
-  if (attempts.length > 0) return attempts.join('; ');
-  if (cause?.code) return cause.code;
-  return error instanceof Error ? error.message : String(error);
+  const cause = (error as { cause?: { code?: string; message?: string; errors?: Array<{ code?: string; message?: string }> } }).cause;
+  const code = cause?.code ?? cause?.errors?.find((e) => e.code)?.code;
+  const detail = cause?.message || cause?.errors?.map((e) => e.message).join('; ') || (error instanceof Error ? error.message : String(error));
+  return { code, detail, beforeAnswer };
+}
+
+const connectionLost = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+
+/** Refused or reset before any answer: the subgraph did not answer this request, so a query may be sent again. */
+function isRetryable(failure: NetworkFailure): boolean {
+  return failure.beforeAnswer && failure.code !== undefined && connectionLost.has(failure.code);
+}
+
+const reasons: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  EPIPE: 'connection reset',
+  UND_ERR_SOCKET: 'connection closed',
+  ENOTFOUND: 'host name not found',
+  EAI_AGAIN: 'host name not found',
+  ETIMEDOUT: 'connection timed out',
+  UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'host unreachable',
+};
+
+/** What a client is told: the kind of failure, never the host, port or path in the error's own words. */
+function clientReason(failure: NetworkFailure, timedOut: boolean, timeoutMs: number): string {
+  if (timedOut) return `no answer within ${timeoutMs} ms`;
+  const reason = (failure.code && reasons[failure.code]) || 'network error';
+  return failure.beforeAnswer ? reason : `${reason} during the answer`;
 }
 
 // The body was read inside the timeout; the gateway then reads it from memory.
@@ -128,11 +293,13 @@ function bufferedResponse(response: Response, body: Buffer): FetcherResponse {
 
 export interface SubgraphHealth {
   name: string;
-  url: string;
   status: 'ready' | 'unavailable';
   /** How it was checked: its `/health/ready` endpoint, or a `{ __typename }` query to its GraphQL URL. */
   checkedWith: 'health endpoint' | 'typename query';
+  /** Why it is unavailable, in plain words (no host, port or path). */
   reason?: string;
+  /** The URL and the error's own words: for the log, never for a response. */
+  detail?: { url: string; error: string };
 }
 
 /** The `/health/ready` endpoint next to a `.../graphql` URL; undefined when the URL does not end in /graphql. */
@@ -147,28 +314,35 @@ export function healthUrlOf(graphqlUrl: string): string | undefined {
 /**
  * Whether a subgraph is ready: its own `/health/ready` when it has one (2xx ready; 503 not ready; an open endpoint,
  * probed unsigned), otherwise whether it answers `{ __typename }` at its GraphQL URL (signed, as an anonymous caller).
+ * Probes do not go through the circuit breaker: they say how the subgraph is now.
  */
 export async function checkSubgraphHealth(name: string, graphqlUrl: string, agent: Agent, timeoutMs: number, signingSecret: string): Promise<SubgraphHealth> {
+  const unavailable = (checkedWith: SubgraphHealth['checkedWith'], reason: string, url: string, error: string): SubgraphHealth => ({
+    name,
+    status: 'unavailable',
+    checkedWith,
+    reason,
+    detail: { url, error },
+  });
   const healthUrl = healthUrlOf(graphqlUrl);
   if (healthUrl) {
-    const exchange = await timedExchange(healthUrl, { method: 'GET', headers: { accept: 'application/json' } }, agent, timeoutMs);
-    if ('failure' in exchange) return { name, url: graphqlUrl, status: 'unavailable', checkedWith: 'health endpoint', reason: exchange.failure };
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const exchange = await sendAndRead(healthUrl, { method: 'GET', headers: { accept: 'application/json' } }, agent, deadline);
+    if ('failure' in exchange) return unavailable('health endpoint', clientReason(exchange.failure, deadline.aborted, timeoutMs), healthUrl, exchange.failure.detail);
     const { status } = exchange.response;
-    if (status >= 200 && status < 300) return { name, url: graphqlUrl, status: 'ready', checkedWith: 'health endpoint' };
-    if (status === 503) {
-      const body = await exchange.response.text();
-      return { name, url: graphqlUrl, status: 'unavailable', checkedWith: 'health endpoint', reason: `503 from ${healthUrl}: ${body.slice(0, 200)}` };
-    }
+    if (status >= 200 && status < 300) return { name, status: 'ready', checkedWith: 'health endpoint' };
+    if (status === 503) return unavailable('health endpoint', 'not ready (HTTP 503)', healthUrl, (await exchange.response.text()).slice(0, 200));
     // Anything else (404 and the like): it has no such endpoint; ask the GraphQL endpoint instead.
   }
   const body = JSON.stringify({ query: 'query __ApolloServiceHealthCheck__ { __typename }' });
-  const exchange = await timedExchange(
+  const deadline = AbortSignal.timeout(timeoutMs);
+  const exchange = await sendAndRead(
     graphqlUrl,
     { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', ...signRequest(signingSecret, null, body, Date.now(), name) }, body },
     agent,
-    timeoutMs,
+    deadline,
   );
-  if ('failure' in exchange) return { name, url: graphqlUrl, status: 'unavailable', checkedWith: 'typename query', reason: exchange.failure };
+  if ('failure' in exchange) return unavailable('typename query', clientReason(exchange.failure, deadline.aborted, timeoutMs), graphqlUrl, exchange.failure.detail);
   const text = await exchange.response.text();
   let typename: unknown;
   try {
@@ -176,6 +350,6 @@ export async function checkSubgraphHealth(name: string, graphqlUrl: string, agen
   } catch {
     typename = undefined;
   }
-  if (exchange.response.ok && typeof typename === 'string') return { name, url: graphqlUrl, status: 'ready', checkedWith: 'typename query' };
-  return { name, url: graphqlUrl, status: 'unavailable', checkedWith: 'typename query', reason: `HTTP ${exchange.response.status}: ${text.slice(0, 200)}` };
+  if (exchange.response.ok && typeof typename === 'string') return { name, status: 'ready', checkedWith: 'typename query' };
+  return unavailable('typename query', `HTTP ${exchange.response.status}`, graphqlUrl, text.slice(0, 200));
 }

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import type { SupergraphSdlHook } from '@apollo/gateway';
 import { Supergraph } from '@apollo/federation-internals';
 import type { Logger } from 'pino';
+import { listSizesOf, type ListSizes } from './list-sizes';
 
 /** A subgraph as the gateway routes to it. */
 export interface RoutedSubgraph {
@@ -20,6 +21,8 @@ export interface CheckedSupergraph {
   /** sha256 of the SDL, as @apollo/gateway computes its composition id. */
   id: string;
   subgraphs: RoutedSubgraph[];
+  /** The `@listSize` bounds its subgraphs declare, for the cost model. */
+  listSizes: ListSizes;
 }
 
 /**
@@ -31,7 +34,7 @@ export function checkSupergraph(sdl: string, urlOverride: (name: string) => stri
   const supergraph = Supergraph.build(sdl, { validateSupergraph: true });
   supergraph.apiSchema();
   const subgraphs = supergraph.subgraphsMetadata().map(({ name, url }) => ({ name, supergraphUrl: url, url: urlOverride(name) ?? url }));
-  return { sdl, id: createHash('sha256').update(sdl).digest('hex'), subgraphs };
+  return { sdl, id: createHash('sha256').update(sdl).digest('hex'), subgraphs, listSizes: listSizesOf(supergraph) };
 }
 
 export interface SupergraphFileOptions {

@@ -12,7 +12,7 @@ Prints a bearer token for the local gateway (header "Authorization: Bearer <toke
   --partner   the caller's partner country: ${PARTNERS.join(', ')}
   --role      ${ROLES.join(', ')} (repeat for several)
   --subject   who the caller is (default: local-user)
-  --ttl       lifetime in seconds, 1 to 2592000 (default: 3600)
+  --ttl       lifetime in seconds (default: 3600), at most AUTH_MAX_TOKEN_LIFETIME_SECONDS (86400 unless set)
 Signed with the local key in DATA_DIR/secrets/local-jwt-key.json (created on first use), or with AUTH_JWT_SECRET
 when set; AUTH_ISSUER and AUTH_AUDIENCE as for the gateway.
 `;
@@ -50,8 +50,6 @@ async function main(argv: string[]): Promise<string> {
   if (unknown !== undefined) throw new UsageError(`--role must be one of ${ROLES.join(', ')} (got "${unknown}")`);
   const subject = values.subject;
   if (subject.length === 0 || subject.length > 200) throw new UsageError('--subject must be 1 to 200 characters');
-  const ttlSeconds = Number(values.ttl);
-  if (!/^\d+$/.test(values.ttl) || ttlSeconds < 1 || ttlSeconds > 2_592_000) throw new UsageError(`--ttl must be a whole number of seconds from 1 to 2592000 (got "${values.ttl}")`);
 
   let config;
   try {
@@ -59,6 +57,9 @@ async function main(argv: string[]): Promise<string> {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+  const ttlSeconds = Number(values.ttl);
+  const maxTtl = config.maxTokenLifetimeSeconds;
+  if (!/^\d+$/.test(values.ttl) || ttlSeconds < 1 || ttlSeconds > maxTtl) throw new UsageError(`--ttl must be a whole number of seconds from 1 to ${maxTtl} (got "${values.ttl}")`);
   const source = config.keySource;
   if (source.kind === 'jwks') throw new UsageError('AUTH_JWKS_URL is set: tokens come from that identity provider; unset it to sign with the local key');
   const dataDir = defaultDataDir(process.env);

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { createGateway, type Gateway } from '../src/create-gateway';
-import { composeSupergraph, federationLink, scratchDir, startGateway, startStub, testConfig, eventually, type ScratchDir, type Stub } from './stubs';
+import { composeSupergraph, federationLink, scratchDir, startGateway, startStub, testConfig, testToken, eventually, type ScratchDir, type Stub } from './stubs';
 
 // Two stub subgraphs: "registry" owns institutions; "hosted-programmes" owns programmes and adds a count to
 // each institution. Their resolvers read this data, so every expected value below is computed by them.
@@ -192,22 +192,33 @@ describe('the gateway over two stub subgraphs', () => {
     }
   });
 
-  test('readiness: 200 while both subgraphs answer, 503 naming the one that does not', async () => {
+  test('readiness: 200 while both subgraphs answer, 503 when one does not; the detail only for an admin', async () => {
+    const admin = { authorization: `Bearer ${await testToken({ subject: 'root', partner: 'FR', roles: ['admin'] })}` };
+    const viewer = { authorization: `Bearer ${await testToken({ subject: 'vera', partner: 'UZ', roles: ['viewer'] })}` };
     const ready = await fetch(`${gateway.base}/health/ready`);
     expect(ready.status).toBe(200);
-    const readyBody = (await ready.json()) as { status: string; subgraphs: unknown[] };
-    expect(readyBody.status).toBe('ready');
-    expect(readyBody.subgraphs).toEqual([
-      { name: 'hosted-programmes', url: hosted.url, status: 'ready', checkedWith: 'typename query' },
-      { name: 'registry', url: registry.url, status: 'ready', checkedWith: 'health endpoint' },
-    ]);
+    expect(await ready.json()).toEqual({ status: 'ready' });
+    expect(await (await fetch(`${gateway.base}/health/ready`, { headers: viewer })).json()).toEqual({ status: 'ready' });
+    const detailed = (await (await fetch(`${gateway.base}/health/ready`, { headers: admin })).json()) as { supergraph: { id: string } };
+    expect(detailed).toEqual({
+      status: 'ready',
+      service: 'gateway',
+      supergraph: { id: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      subgraphs: [
+        { name: 'hosted-programmes', status: 'ready', checkedWith: 'typename query', breaker: 'closed' },
+        { name: 'registry', status: 'ready', checkedWith: 'health endpoint', breaker: 'closed' },
+      ],
+    });
 
     registryHealth = 503;
-    const registryNotReady = await fetch(`${gateway.base}/health/ready`);
+    const registryNotReady = await fetch(`${gateway.base}/health/ready`, { headers: admin });
     expect(registryNotReady.status).toBe(503);
-    expect(((await registryNotReady.json()) as { subgraphs: Array<{ name: string }> }).subgraphs.find((s: { name: string }) => s.name === 'registry')).toMatchObject({
+    expect(((await registryNotReady.json()) as { subgraphs: Array<{ name: string }> }).subgraphs.find((s) => s.name === 'registry')).toEqual({
+      name: 'registry',
       status: 'unavailable',
       checkedWith: 'health endpoint',
+      reason: 'not ready (HTTP 503)',
+      breaker: 'closed',
     });
     registryHealth = 200;
 
@@ -215,13 +226,14 @@ describe('the gateway over two stub subgraphs', () => {
     try {
       const down = await fetch(`${gateway.base}/health/ready`);
       expect(down.status).toBe(503);
-      const downBody = (await down.json()) as { status: string; subgraphs: Array<{ name: string; status: string; reason?: string }> };
-      expect(downBody.status).toBe('unavailable');
-      expect(downBody.subgraphs.map((s: { name: string; status: string }) => [s.name, s.status])).toEqual([
-        ['hosted-programmes', 'unavailable'],
-        ['registry', 'ready'],
+      expect(await down.json()).toEqual({ status: 'unavailable' });
+      const downDetail = await (await fetch(`${gateway.base}/health/ready`, { headers: admin })).text();
+      expect(JSON.parse(downDetail).subgraphs).toEqual([
+        { name: 'hosted-programmes', status: 'unavailable', checkedWith: 'health endpoint', reason: 'connection refused', breaker: 'closed' },
+        { name: 'registry', status: 'ready', checkedWith: 'health endpoint', breaker: 'closed' },
       ]);
-      expect(downBody.subgraphs[0].reason).toMatch(/ECONNREFUSED/);
+      // No URL, host, port or file path, even for an admin.
+      expect(downDetail).not.toMatch(/127\.0\.0\.1|http:|\/tmp|\.graphql|ECONNREFUSED/);
       const live = await fetch(`${gateway.base}/health/live`);
       expect(live.status).toBe(200);
     } finally {
@@ -237,8 +249,12 @@ describe('the gateway over two stub subgraphs', () => {
       expect(status).toBe(200);
       expect(body.data).toEqual({ institution: { name: 'Gustave Roussy', city: 'Villejuif', programmeCount: null } });
       expect(body.errors).toHaveLength(1);
-      expect(body.errors[0].message).toMatch(/^HTTP fetch failed from 'hosted-programmes': .*ECONNREFUSED/);
-      expect(body.errors[0].extensions).toMatchObject({ code: 'SUBREQUEST_HTTP_ERROR', serviceName: 'hosted-programmes' });
+      expect(body.errors).toEqual([
+        {
+          message: "HTTP fetch failed from 'hosted-programmes': connection refused",
+          extensions: { code: 'SUBREQUEST_HTTP_ERROR', serviceName: 'hosted-programmes', reason: 'connection refused' },
+        },
+      ]);
     } finally {
       await hosted.restart();
     }

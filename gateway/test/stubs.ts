@@ -21,7 +21,7 @@ import { parse } from 'graphql';
 import pino, { type Logger } from 'pino';
 import { issueToken, localSigningKey, type TokenClaims } from '../src/authentication';
 import { createGateway, type Gateway } from '../src/create-gateway';
-import { defaultAudience, defaultIssuer, defaultLimits, type GatewayConfig } from '../src/config';
+import { defaultAudience, defaultBreaker, defaultIssuer, defaultLimits, type GatewayConfig } from '../src/config';
 
 /** The secret test gateways sign with and test stubs verify with. */
 export const testSigningSecret = 'gateway-test-signing-secret-0123456789abcdef';
@@ -197,8 +197,11 @@ export function testConfig(overrides: Partial<GatewayConfig> & Pick<GatewayConfi
     logLevel: 'silent',
     dataDir: testDataDir,
     signingSecret: testSigningSecret,
-    authentication: { keySource: { kind: 'local' }, algorithms: ['ES256'], issuer: defaultIssuer, audience: defaultAudience, clockToleranceSeconds: 5 },
+    authentication: { keySource: { kind: 'local' }, algorithms: ['ES256'], issuer: defaultIssuer, audience: defaultAudience, clockToleranceSeconds: 5, maxTokenLifetimeSeconds: 86_400 },
     limits: defaultLimits,
+    breaker: defaultBreaker,
+    rateLimit: { perMinute: 0, keyPrefix: 'gateway-test' },
+    shutdownGraceMs: 5000,
     ...overrides,
   };
 }

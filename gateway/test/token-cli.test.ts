@@ -62,8 +62,8 @@ describe('npm run token', () => {
     [['--partner', 'DE', '--role', 'editor'], '--partner must be one of UZ, FR, MC (got "DE")'],
     [['--partner', 'UZ'], 'give at least one --role (viewer, analyst, editor, admin)'],
     [['--partner', 'UZ', '--role', 'root'], '--role must be one of viewer, analyst, editor, admin (got "root")'],
-    [['--partner', 'UZ', '--role', 'viewer', '--ttl', '0'], '--ttl must be a whole number of seconds from 1 to 2592000 (got "0")'],
-    [['--partner', 'UZ', '--role', 'viewer', '--ttl', '1h'], '--ttl must be a whole number of seconds from 1 to 2592000 (got "1h")'],
+    [['--partner', 'UZ', '--role', 'viewer', '--ttl', '0'], '--ttl must be a whole number of seconds from 1 to 86400 (got "0")'],
+    [['--partner', 'UZ', '--role', 'viewer', '--ttl', '1h'], '--ttl must be a whole number of seconds from 1 to 86400 (got "1h")'],
     [['--partner', 'UZ', '--role', 'viewer', '--colour', 'blue'], "Unknown option '--colour'"],
   ])('bad options %j: a message on stderr, nothing on stdout, exit code 2', (args, message) => {
     const { status, stdout, stderr } = runCli(args, files.dir);

@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import type { Caller } from '@partnership/request-signing';
+import { bearer, post, registrySdl, startRegistry } from './security-fixture';
+import { capturingLogger, composeSupergraph, scratchDir, startGateway, testConfig, testToken, unusedPort, type ScratchDir, type Stub } from './stubs';
+import type { RateLimitSettings } from '../src/config';
+
+const redisUrl = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
+const ping = { query: '{ ping }' };
+const alice: Caller = { subject: 'alice', partner: 'FR', roles: ['viewer'] };
+const bob: Caller = { subject: 'bob', partner: 'FR', roles: ['viewer'] };
+
+describe('rate limits per caller', () => {
+  let stub: Stub;
+  let files: ScratchDir;
+  let supergraphPath: string;
+  beforeAll(async () => {
+    stub = await startRegistry();
+    files = scratchDir('gateway-rate-limit');
+    supergraphPath = files.file('supergraph.graphql', composeSupergraph([{ name: 'registry', url: stub.url, sdl: registrySdl }]));
+  });
+  afterAll(async () => {
+    await stub?.stop();
+    files?.remove();
+  });
+  const start = (rateLimit: RateLimitSettings, logger = capturingLogger().logger) => startGateway(testConfig({ supergraphPath, rateLimit }), logger);
+
+  test('over the budget: 429 with Retry-After and a RATE_LIMITED error, before any subgraph call; each caller has its own budget', async () => {
+    const gateway = await start({ perMinute: 3, keyPrefix: `test-${randomUUID()}` });
+    try {
+      for (let i = 0; i < 3; i += 1) expect((await post(gateway.base, ping)).status).toBe(200);
+      const before = stub.requests;
+      const limited = await post(gateway.base, ping);
+      expect(limited.status).toBe(429);
+      const retryAfter = Number(limited.headers.get('retry-after'));
+      expect(retryAfter).toBeGreaterThanOrEqual(1);
+      expect(retryAfter).toBeLessThanOrEqual(60);
+      expect(limited.body).toEqual({
+        errors: [
+          {
+            message: `Too many requests: at most 3 a minute are accepted from one caller; try again in ${retryAfter} s`,
+            extensions: { code: 'RATE_LIMITED', retryAfterSeconds: retryAfter },
+          },
+        ],
+      });
+      expect(stub.requests).toBe(before);
+      // A token's subject is another caller than the anonymous address; and than another subject.
+      const asAlice = bearer(await testToken(alice));
+      for (let i = 0; i < 3; i += 1) expect((await post(gateway.base, ping, asAlice)).status).toBe(200);
+      expect((await post(gateway.base, ping, asAlice)).status).toBe(429);
+      expect((await post(gateway.base, ping, bearer(await testToken(bob)))).status).toBe(200);
+      // Health checks and the explorer are not limited.
+      for (const path of ['/health/live', '/health/ready', '/']) expect((await fetch(`${gateway.base}${path}`, { headers: { accept: 'text/html' } })).status).toBe(200);
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  test('0 means no limit', async () => {
+    const gateway = await start({ perMinute: 0, keyPrefix: 'unused' });
+    try {
+      for (let i = 0; i < 20; i += 1) expect((await post(gateway.base, ping)).status).toBe(200);
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  test('two gateways sharing Redis share one budget', async () => {
+    const settings = { perMinute: 4, redisUrl, keyPrefix: `test-${randomUUID()}` };
+    const first = await start(settings);
+    const second = await start(settings);
+    try {
+      const asAlice = bearer(await testToken(alice));
+      expect((await post(first.base, ping, asAlice)).status).toBe(200);
+      expect((await post(second.base, ping, asAlice)).status).toBe(200);
+      expect((await post(first.base, ping, asAlice)).status).toBe(200);
+      expect((await post(second.base, ping, asAlice)).status).toBe(200);
+      expect((await post(first.base, ping, asAlice)).status).toBe(429);
+      expect((await post(second.base, ping, asAlice)).status).toBe(429);
+    } finally {
+      await first.stop();
+      await second.stop();
+    }
+  });
+
+  test('Redis unreachable: the gateway starts, serves and limits in memory, and says so once in the log', async () => {
+    const { logger, lines } = capturingLogger();
+    const gateway = await start({ perMinute: 2, redisUrl: `redis://127.0.0.1:${await unusedPort()}`, keyPrefix: `test-${randomUUID()}` }, logger);
+    try {
+      expect((await post(gateway.base, ping)).status).toBe(200);
+      expect((await post(gateway.base, ping)).status).toBe(200);
+      expect((await post(gateway.base, ping)).status).toBe(429);
+      expect(lines.filter((line) => line.msg === 'Redis unreachable: rate limits are counted in this process until it is back')).toHaveLength(1);
+    } finally {
+      await gateway.stop();
+    }
+  });
+});
