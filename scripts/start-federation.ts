@@ -1,112 +1,214 @@
 /**
  * `npm start`: runs the three subgraphs and the gateway as separate processes (as in production), each on the
  * embedded SQLite default unless `<NAME>_DATABASE_URL` says otherwise; waits until every one is ready; prints
- * the endpoint. Ctrl-C (SIGINT) or SIGTERM stops them all cleanly. Every output line names its service.
+ * the endpoint. Then it supervises: a service that exits is restarted with exponential backoff while the others
+ * keep running (the gateway serves partial data meanwhile). A service that exits before the federation was first
+ * ready is not restarted: that is a setup problem (port taken, bad database URL, missing build) which a retry
+ * does not fix, so everything stops with the reason. Ctrl-C (SIGINT) or SIGTERM stops them all, also while a
+ * restart is pending. Every output line names its service.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { integerFromEnv } from '@partnership/service-runtime';
 
 const root = resolve(__dirname, '..', '..');
+/** How long a service may take to answer its readiness check (the first start applies migrations and loads data). */
 const READY_TIMEOUT_MS = 120_000;
+/**
+ * After SIGTERM, how long a service may take before it is killed: later than a service's own shutdown deadline
+ * (10 s by default), so that a service that hangs while stopping gets to log what hung.
+ */
+const STOP_DEADLINE_MS = 15_000;
+/** The restart delay doubles from RESTART_BACKOFF_MS up to this. */
+const BACKOFF_CAP_MS = 30_000;
+/** A service that ran this long before it exited was healthy: its next restart waits the initial delay again. */
+const STABLE_AFTER_MS = 60_000;
 
-interface Service {
+/** Every service `npm start` runs, in start order: the gateway last, as its readiness needs the subgraphs. */
+const SERVICES = [
+  { name: 'institutions', role: 'subgraph', entry: 'subgraphs/institutions/dist/src/index.js', defaultPort: 4001 },
+  { name: 'agreements', role: 'subgraph', entry: 'subgraphs/agreements/dist/src/index.js', defaultPort: 4002 },
+  { name: 'training', role: 'subgraph', entry: 'subgraphs/training/dist/src/index.js', defaultPort: 4003 },
+  { name: 'gateway', role: 'gateway', entry: 'gateway/dist/src/index.js', defaultPort: 4000 },
+] as const;
+
+interface Supervised {
   name: string;
+  role: 'subgraph' | 'gateway';
   entry: string;
   port: number;
+  /** The variable that sets `port`, named in messages. */
+  portVariable: string;
+  /** The running process; undefined while a restart is pending. */
+  child?: ChildProcess;
+  startedAt: number;
+  /** Restarts in a row, counted since the service last ran STABLE_AFTER_MS; sets the backoff. */
+  restarts: number;
+  restartTimer?: NodeJS.Timeout;
 }
 
-const subgraphs: Service[] = [
-  { name: 'institutions', entry: 'subgraphs/institutions/dist/src/index.js', port: 4001 },
-  { name: 'agreements', entry: 'subgraphs/agreements/dist/src/index.js', port: 4002 },
-  { name: 'training', entry: 'subgraphs/training/dist/src/index.js', port: 4003 },
-];
-const gateway: Service = { name: 'gateway', entry: 'gateway/dist/src/index.js', port: 4000 };
+interface Settings {
+  services: Supervised[];
+  backoffMs: number;
+  /** The environment of every service: ours plus where the subgraphs listen. */
+  childEnv: NodeJS.ProcessEnv;
+}
 
-const running = new Map<string, ChildProcess>();
+// Set once from the environment when main() begins.
+let services: Supervised[] = [];
+let backoffMs = 0;
+let childEnv: NodeJS.ProcessEnv = {};
 let stopping = false;
-let ready = false;
+let federationReady = false;
 
 function say(message: string): void {
   process.stdout.write(`[start] ${message}\n`);
 }
 
-function launch(service: Service, env: NodeJS.ProcessEnv): void {
+function seconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
+}
+
+/** Ports and backoff from the environment; throws a message naming the variable when a value is unusable. */
+function readSettings(env: NodeJS.ProcessEnv): Settings {
+  const services = SERVICES.map((s) => {
+    const portVariable = `${s.name.toUpperCase()}_PORT`;
+    return { ...s, portVariable, port: integerFromEnv(env, portVariable, s.defaultPort, 1, 65535), startedAt: 0, restarts: 0 };
+  });
+  const named = (s: Supervised) => `${s.portVariable}${env[s.portVariable] ? '' : ' (default)'}`;
+  for (const [i, a] of services.entries()) {
+    const b = services.slice(i + 1).find((other) => other.port === a.port);
+    if (b) throw new Error(`${named(a)} and ${named(b)} are both ${a.port}; each service needs its own port`);
+  }
+  // Every service learns where the subgraphs are: the gateway routes to them, each subgraph checks references with the others.
+  const subgraphUrls = services.filter((s) => s.role === 'subgraph').map((s) => [`${s.name.toUpperCase()}_URL`, `http://127.0.0.1:${s.port}/graphql`]);
+  return {
+    services,
+    backoffMs: integerFromEnv(env, 'RESTART_BACKOFF_MS', 1_000, 100, BACKOFF_CAP_MS),
+    childEnv: { ...env, ...Object.fromEntries(subgraphUrls) },
+  };
+}
+
+function launch(service: Supervised, verb: 'starting' | 'restarting', detail = ''): ChildProcess {
   const child = spawn(process.execPath, [join(root, service.entry)], {
     cwd: root,
-    env: { ...process.env, ...env, PORT: String(service.port) },
+    env: { ...childEnv, PORT: String(service.port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  running.set(service.name, child);
+  service.child = child;
+  service.startedAt = Date.now();
+  say(`${verb} ${service.name} (pid ${child.pid}) on port ${service.port}${detail}`);
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => process.stdout.write(`[${service.name}] ${line}\n`));
   }
-  child.on('exit', (code, signal) => {
-    running.delete(service.name);
-    if (stopping) return;
-    say(`${service.name} stopped unexpectedly (${signal ?? `exit code ${code}`}); stopping the others`);
-    if (!ready) say(`its last lines above say why; ports ${gateway.port}–${subgraphs[subgraphs.length - 1].port} must be free (is another npm start running?)`);
-    void stopAll(1);
-  });
+  // Without a listener, a failed kill would throw here; 'close' still follows when the process ends.
+  child.on('error', (err) => say(`${service.name}: ${err.message}`));
+  // 'close' rather than 'exit': by then its last output lines are printed, and what we say about its exit follows them.
+  child.once('close', (code, signal) => onExit(service, signal ? `signal ${signal}` : `exit code ${code}`));
+  return child;
 }
 
-async function waitUntilReady(service: Service): Promise<void> {
+function onExit(service: Supervised, reason: string): void {
+  service.child = undefined;
+  if (stopping) return;
+  if (!federationReady) {
+    say(`${service.name} stopped during the first start (${reason}); stopping the others`);
+    say(`its last lines above say why; if port ${service.port} is taken (is another npm start running?), free it or set ${service.portVariable}`);
+    void stopAll(1);
+    return;
+  }
+  if (Date.now() - service.startedAt >= STABLE_AFTER_MS) service.restarts = 0;
+  service.restarts += 1;
+  const delay = Math.min(backoffMs * 2 ** (service.restarts - 1), BACKOFF_CAP_MS);
+  say(`${service.name} exited (${reason}); restarting in ${seconds(delay)} (restart ${service.restarts})`);
+  service.restartTimer = setTimeout(() => void restart(service), delay);
+}
+
+async function restart(service: Supervised): Promise<void> {
+  service.restartTimer = undefined;
+  const child = launch(service, 'restarting');
+  try {
+    if (await waitUntilReady(service, child)) {
+      say(`${service.name} is ready again (restart ${service.restarts}, ${seconds(Date.now() - service.startedAt)} after its start)`);
+    }
+  } catch (err) {
+    say(`${(err as Error).message}; it keeps running and is restarted only if it exits`);
+  }
+}
+
+/** True once the service answers its readiness check; false if this child exits or stopping begins first. */
+async function waitUntilReady(service: Supervised, child: ChildProcess): Promise<boolean> {
   const url = `http://127.0.0.1:${service.port}/health/ready`;
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let last = 'no answer';
   while (Date.now() < deadline) {
-    if (stopping) throw new Error('stopping');
+    if (stopping || service.child !== child) return false;
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-      if (response.ok) return;
+      if (response.ok) return true;
       last = `HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`;
     } catch (err) {
       last = (err as Error).message;
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`${service.name} was not ready at ${url} after ${READY_TIMEOUT_MS / 1000} s (last: ${last})`);
+  throw new Error(`${service.name} was not ready at ${url} after ${seconds(READY_TIMEOUT_MS)} (last: ${last})`);
+}
+
+function stopChild(service: Supervised, child: ChildProcess): Promise<void> {
+  return new Promise((done) => {
+    const kill = setTimeout(() => {
+      say(`${service.name} did not stop within ${seconds(STOP_DEADLINE_MS)}; killing it`);
+      child.kill('SIGKILL');
+    }, STOP_DEADLINE_MS);
+    child.once('close', () => {
+      clearTimeout(kill);
+      done();
+    });
+    child.kill('SIGTERM');
+  });
 }
 
 async function stopAll(exitCode: number): Promise<void> {
   if (stopping) return;
   stopping = true;
-  const children = [...running.values()];
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise<void>((done) => {
-          const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
-          child.once('exit', () => {
-            clearTimeout(kill);
-            done();
-          });
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
+  for (const service of services) clearTimeout(service.restartTimer);
+  await Promise.all(services.flatMap((s) => (s.child ? [stopChild(s, s.child)] : [])));
   say('all services stopped');
   process.exit(exitCode);
 }
 
 async function main(): Promise<void> {
-  process.on('SIGINT', () => void stopAll(0));
-  process.on('SIGTERM', () => void stopAll(0));
-  for (const service of subgraphs) {
-    const variable = `${service.name.toUpperCase()}_DATABASE_URL`;
-    say(`starting ${service.name} on port ${service.port} (${process.env[variable] ? `database from ${variable}` : `data/${service.name}.sqlite`})`);
-    launch(service, {});
+  try {
+    ({ services, backoffMs, childEnv } = readSettings(process.env));
+  } catch (err) {
+    say(`could not start: ${(err as Error).message}`);
+    process.exit(1);
   }
-  await Promise.all(subgraphs.map(waitUntilReady));
-  const routing = Object.fromEntries(subgraphs.map((s) => [`${s.name.toUpperCase()}_URL`, `http://127.0.0.1:${s.port}/graphql`]));
-  say(`starting gateway on port ${gateway.port}`);
-  launch(gateway, routing);
-  await waitUntilReady(gateway);
-  ready = true;
+  if (process.env.PORT) say(`PORT is ignored: npm start gives each service its own port (${services.map((s) => s.portVariable).join(', ')})`);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (!stopping) say(`${signal}: stopping all services`);
+      void stopAll(0);
+    });
+  }
+
+  const subgraphs = services.filter((s) => s.role === 'subgraph');
+  for (const service of subgraphs) {
+    const variable = [`${service.name.toUpperCase()}_DATABASE_URL`, 'DATABASE_URL'].find((v) => process.env[v]);
+    const database = variable ? `database from ${variable}` : join(process.env.DATA_DIR || 'data', `${service.name}.sqlite`);
+    launch(service, 'starting', `, ${database}`);
+  }
+  // false: a service exited, and its exit handler is already stopping the others.
+  if ((await Promise.all(subgraphs.map((s) => waitUntilReady(s, s.child!)))).includes(false)) return;
+  const gateway = services.find((s) => s.role === 'gateway')!;
+  if (!(await waitUntilReady(gateway, launch(gateway, 'starting')))) return;
+  federationReady = true;
   say('the federation is ready:');
   say(`  GraphQL endpoint  http://localhost:${gateway.port}/graphql`);
   say(`  explorer          http://localhost:${gateway.port}/  (open in a browser)`);
-  say('press Ctrl-C to stop');
+  say('a service that exits is restarted; press Ctrl-C to stop them all');
 }
 
 main().catch((err: unknown) => {
