@@ -52,7 +52,8 @@ export async function bootFederation(
     urls[name] = (await options.routeTo?.[name]?.(url)) ?? url;
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'federation-'));
-  const defaults = gatewayConfigFromEnv({ DATA_DIR: dataDir });
+  // The harness's own settings, not the caller's environment: only the log level carries over (quiet tests).
+  const defaults = gatewayConfigFromEnv({ DATA_DIR: dataDir, LOG_LEVEL: process.env.LOG_LEVEL });
   const gateway = await createGateway({
     ...defaults,
     port: 0,

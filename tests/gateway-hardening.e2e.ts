@@ -307,7 +307,7 @@ describe('production defaults, client mistakes and rate limits', () => {
     const replicas: Gateway[] = [];
     try {
       for (let i = 0; i < 2; i += 1) {
-        const replica = await createGateway({ ...gatewayConfigFromEnv({ DATA_DIR: federation.dataDir }), subgraphUrlOverride: (name) => federation.urls[name as keyof Federation['urls']], rateLimit: shared });
+        const replica = await createGateway({ ...gatewayConfigFromEnv({ DATA_DIR: federation.dataDir, LOG_LEVEL: process.env.LOG_LEVEL }), subgraphUrlOverride: (name) => federation.urls[name as keyof Federation['urls']], rateLimit: shared });
         await replica.listen(0);
         replicas.push(replica);
       }
