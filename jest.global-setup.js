@@ -1,5 +1,11 @@
 // Says once, plainly, when the MySQL tests will be skipped and how to turn them on.
 module.exports = async function announceMysql() {
+  if (!process.env.REDIS_TEST_URL) {
+    process.stdout.write(
+      '\n[tests] REDIS_TEST_URL is not set: the tests of gateway replicas sharing Redis are SKIPPED (named "... (skipped: REDIS_TEST_URL not set)").\n' +
+        '[tests] To run them: REDIS_TEST_URL=redis://127.0.0.1:6379 npm test\n',
+    );
+  }
   if (!process.env.MYSQL_TEST_URL) {
     process.stdout.write(
       '\n[tests] MYSQL_TEST_URL is not set: every test named "... on MySQL" is SKIPPED (they need a MySQL/MariaDB server).\n' +

@@ -12,7 +12,8 @@ import { SignJWT } from 'jose';
 import { bootFederation, type Federation } from './federation';
 
 const sqlite = scratchTargets.find((t) => t.label === 'SQLite')!;
-const redisUrl = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
+const redisUrl = process.env.REDIS_TEST_URL || undefined;
+const testWithRedis = redisUrl ? test : test.skip;
 // Anything that would tell a client where the subgraphs run.
 const internals = /127\.0\.0\.1|localhost|:\d{4,5}\b|https?:\/\/|ECONN|\/tmp\/|\.graphql\b/;
 
@@ -290,7 +291,7 @@ describe('production defaults, client mistakes and rate limits', () => {
     expect([answer.status, answer.body.errors?.[0].extensions?.code]).toEqual([200, 'PERSISTED_QUERY_NOT_FOUND']);
   });
 
-  test('a client over its budget: 429 with Retry-After; health and the explorer still answer; a second gateway sharing Redis shares the budget', async () => {
+  test('a client over its budget: 429 with Retry-After; health and the explorer still answer', async () => {
     const base = federation.gatewayUrl.replace(/\/graphql$/, '');
     const token = bearer(await federation.token({ subject: `flood-${randomUUID()}`, partner: 'UZ', roles: ['viewer'] }));
     const statuses: number[] = [];
@@ -301,8 +302,10 @@ describe('production defaults, client mistakes and rate limits', () => {
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(limited.body.errors?.[0].extensions).toEqual({ code: 'RATE_LIMITED', retryAfterSeconds: Number(limited.headers.get('retry-after')) });
     for (const path of ['/health/live', '/health/ready', '/']) expect((await fetch(`${base}${path}`, { headers: { accept: 'text/html' } })).status).toBe(200);
+  }, 30_000);
 
-    // Two replicas over the same subgraphs and one Redis: one budget.
+  testWithRedis(`two gateway replicas sharing Redis share one budget${redisUrl ? '' : ' (skipped: REDIS_TEST_URL not set)'}`, async () => {
+    const token = bearer(await federation.token({ subject: `flood-${randomUUID()}`, partner: 'UZ', roles: ['viewer'] }));
     const shared = { perMinute: 3, redisUrl, keyPrefix: `e2e-${randomUUID()}` };
     const replicas: Gateway[] = [];
     try {

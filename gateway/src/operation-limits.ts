@@ -128,6 +128,13 @@ export function tooManyTokens(formatted: GraphQLFormattedError): GraphQLFormatte
 export const assumedConnectionPage = 20;
 export const assumedListLength = 10;
 
+/** The variables sent do not fit the operation's variable definitions (coercion failed). */
+export class VariablesDoNotFit extends Error {
+  constructor(readonly coercionError: GraphQLError) {
+    super(coercionError.message);
+  }
+}
+
 /**
  * The estimated cost of the operation `operation` of `document` with these variables: each field costs 1 plus its
  * children's cost, times the number of items it may return. That number comes from the field's `@listSize` in the
@@ -137,7 +144,7 @@ export const assumedListLength = 10;
  * has that argument, else 20 for a connection and 10 for a list; the list inside a connection (`nodes`, `edges`) is the
  * connection's page, already counted. Values above the subgraphs' maximum count as given. Of an interface or union,
  * the most expensive type counts; a fragment counts where it is spread. Introspection costs nothing (the introspection
- * policy governs it). Throws a GraphQLError for variables that do not fit the operation.
+ * policy governs it). Throws VariablesDoNotFit for variables that do not fit the operation.
  */
 export function operationCost(
   schema: GraphQLSchema,
@@ -149,7 +156,7 @@ export function operationCost(
   const root = schema.getRootType(operation.operation);
   if (!root) return 0;
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
-  if (coerced.errors) throw coerced.errors[0];
+  if (coerced.errors) throw new VariablesDoNotFit(coerced.errors[0]);
   const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
   return selectionSetCost({ schema, variables: coerced.coerced, fragments, listSizes, fragmentCosts: new Map() }, operation.selectionSet, root, undefined);
 }
@@ -261,7 +268,8 @@ export function operationLimitsPlugin(maxCost: number, listSizes: () => ListSize
           try {
             cost = operationCost(schema, document, operation, request.variables ?? {}, listSizes());
           } catch (error) {
-            if (error instanceof GraphQLError) return;
+            // Only variables that do not fit are left to the gateway's own (clearer) errors; anything else fails closed.
+            if (error instanceof VariablesDoNotFit) return;
             throw error;
           }
           if (cost > maxCost) throw new OperationLimitError(`The operation's estimated cost is ${cost}; at most ${maxCost} is allowed (${explanation})`, 'cost', maxCost, cost);

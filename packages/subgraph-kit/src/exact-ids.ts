@@ -1,7 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** How MySQL compares ids after `compareIdsExactly`: byte for byte, as SQLite does. */
-export const EXACT_COLLATION = 'utf8mb4_bin';
 /** The database default (`createScratchMysqlDatabase`, docker/mysql-init.sh): case- and accent-insensitive. */
 const DEFAULT_COLLATION = 'utf8mb4_unicode_ci';
 
@@ -20,8 +18,9 @@ interface TextColumn {
  * foreign keys must agree on collation, so the constraints on those columns are dropped and made again around the
  * change. SQLite already compares text byte for byte: nothing to do there.
  */
-export async function compareIdsExactly(queryRunner: QueryRunner, collation = EXACT_COLLATION): Promise<void> {
+export async function compareIdsExactly(queryRunner: QueryRunner, chosen?: string): Promise<void> {
   if (queryRunner.connection.options.type !== 'mysql') return;
+  const collation = chosen ?? (await exactCollation(queryRunner));
   const columns = await idColumns(queryRunner, collation);
   if (columns.length === 0) return;
   const tables = [...new Set(columns.map((c) => c.table))];
@@ -38,6 +37,18 @@ export async function compareIdsExactly(queryRunner: QueryRunner, collation = EX
       `ALTER TABLE \`${fk.table}\` ADD CONSTRAINT \`${fk.name}\` FOREIGN KEY (${fk.columns}) REFERENCES \`${fk.referencedTable}\` (${fk.referencedColumns}) ON DELETE ${fk.onDelete} ON UPDATE ${fk.onUpdate}`,
     );
   }
+}
+
+/**
+ * How MySQL compares ids and keys exactly, byte for byte as SQLite does, trailing spaces included (utf8mb4_bin pads
+ * them away): MySQL 8 calls it utf8mb4_0900_bin, MariaDB utf8mb4_nopad_bin; older servers only have utf8mb4_bin.
+ * Every exact column uses the same one, since MySQL refuses to compare columns of two collations.
+ */
+export async function exactCollation(queryRunner: QueryRunner): Promise<string> {
+  const preferred = ['utf8mb4_0900_bin', 'utf8mb4_nopad_bin', 'utf8mb4_bin'];
+  const sql = `SELECT COLLATION_NAME AS name FROM information_schema.COLLATIONS WHERE COLLATION_NAME IN (${preferred.map(() => '?').join(', ')})`;
+  const rows = (await queryRunner.query(sql, preferred)) as Array<{ name: string }>;
+  return preferred.find((name) => rows.some((row) => row.name === name)) ?? 'utf8mb4_bin';
 }
 
 /** The `down` of `compareIdsExactly`: ids compare as the database's default collation does. */

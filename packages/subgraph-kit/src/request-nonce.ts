@@ -30,6 +30,9 @@ export class CreateRequestNonce1795690000000 implements MigrationInterface {
 
 // Nonces past their expiry are deleted at most this often, by whichever claim comes first.
 const SWEEP_EVERY_MS = 60_000;
+// Kept this long past their expiry: a replica whose clock runs behind still accepts the signature for as long as
+// its clock is behind, so the nonce must outlive the skew that signatures tolerate.
+const SWEEP_MARGIN_MS = 5 * 60_000;
 
 /**
  * Claims signed requests' nonces in the subgraph's own database, which every replica of the subgraph shares and which
@@ -50,7 +53,7 @@ export class NonceClaims {
       const runner = manager.queryRunner!;
       if (now >= this.nextSweep) {
         this.nextSweep = now + SWEEP_EVERY_MS;
-        await runner.query('DELETE FROM request_nonce WHERE expires_at < ?', [now]);
+        await runner.query('DELETE FROM request_nonce WHERE expires_at < ?', [now - SWEEP_MARGIN_MS]);
       }
       // A nonce already present is skipped, not an error: no row inserted means a replay.
       const inserted = await runner.query(`${insertUnlessPresent} INTO request_nonce (nonce, expires_at) VALUES (?, ?)`, [nonce, expiresAt], true);
