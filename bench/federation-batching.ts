@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { syntheticPlan, type SubgraphServer } from '@partnership/subgraph-kit';
+import { readSubgraphRegistry, syntheticPlan, type SubgraphConfig, type SubgraphServer } from '@partnership/subgraph-kit';
 import { createAgreementsServer, agreementsSubgraph } from '@partnership/agreements';
 import { createGateway, gatewayConfigFromEnv } from '@partnership/gateway';
 import { createInstitutionsServer, institutionsSubgraph } from '@partnership/institutions';
@@ -55,14 +55,20 @@ async function main(): Promise<void> {
   process.env.GATEWAY_SIGNING_SECRET ??= 'bench-signing-secret-0123456789abcdef0123456789';
   const plan = syntheticPlan(counts);
   const subgraphs: Record<string, SubgraphServer> = {};
-  const builders = [
-    ['institutions', createInstitutionsServer, institutionsSubgraph],
-    ['agreements', createAgreementsServer, agreementsSubgraph],
-    ['training', createTrainingServer, trainingSubgraph],
-  ] as const;
+  // How to build each subgraph in this process; which ones run, and in what order, is the registry's (subgraphs.json).
+  const builders: Record<string, readonly [
+    (config: SubgraphConfig) => Promise<SubgraphServer>,
+    { loadSyntheticData(database: SubgraphServer['database'], plan: ReturnType<typeof syntheticPlan>): Promise<void> },
+  ]> = {
+    institutions: [createInstitutionsServer, institutionsSubgraph],
+    agreements: [createAgreementsServer, agreementsSubgraph],
+    training: [createTrainingServer, trainingSubgraph],
+  };
   const urls: Record<string, string> = {};
-  for (const [name, build, definition] of builders) {
-    const server = await build({ port: 0, databaseUrl: `sqlite:${join(dir, `${name}.sqlite`)}` });
+  for (const { name } of readSubgraphRegistry()) {
+    if (!builders[name]) throw new Error(`subgraph ${name} is in subgraphs.json but bench/federation-batching.ts has no builder for it`);
+    const [build, definition] = builders[name];
+    const server = await build({ port: 0, databaseUrl: `sqlite:${join(dir, `${name}.sqlite`)}`, peers: urls });
     await definition.loadSyntheticData(server.database, plan);
     urls[name] = await server.listen(0);
     subgraphs[name] = server;

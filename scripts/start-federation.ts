@@ -1,5 +1,5 @@
 /**
- * `npm start`: runs the three subgraphs and the gateway as separate processes (as in production), each on the
+ * `npm start`: runs the registered subgraphs (`subgraphs.json`) and the gateway as separate processes (as in production), each on the
  * embedded SQLite default unless `<NAME>_DATABASE_URL` says otherwise; waits until every one is ready; prints
  * the endpoint. Then it supervises: a service that exits is restarted with exponential backoff while the others
  * keep running (the gateway serves partial data meanwhile). A service that exits before the federation was first
@@ -10,7 +10,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { integerFromEnv } from '@partnership/service-runtime';
+import { findSubgraphRegistry, integerFromEnv, readSubgraphRegistry, subgraphUrlVariableName } from '@partnership/service-runtime';
 
 const root = resolve(__dirname, '..', '..');
 /** How long a service may take to answer its readiness check (the first start applies migrations and loads data). */
@@ -25,13 +25,21 @@ const BACKOFF_CAP_MS = 30_000;
 /** A service that ran this long before it exited was healthy: its next restart waits the initial delay again. */
 const STABLE_AFTER_MS = 60_000;
 
-/** Every service `npm start` runs, in start order: the gateway last, as its readiness needs the subgraphs. */
-const SERVICES = [
-  { name: 'institutions', role: 'subgraph', entry: 'subgraphs/institutions/dist/src/index.js', defaultPort: 4001 },
-  { name: 'agreements', role: 'subgraph', entry: 'subgraphs/agreements/dist/src/index.js', defaultPort: 4002 },
-  { name: 'training', role: 'subgraph', entry: 'subgraphs/training/dist/src/index.js', defaultPort: 4003 },
-  { name: 'gateway', role: 'gateway', entry: 'gateway/dist/src/index.js', defaultPort: 4000 },
-] as const;
+/**
+ * Every service `npm start` runs, in start order: the subgraphs of the registry (`subgraphs.json`), then the gateway,
+ * as its readiness needs the subgraphs.
+ */
+function servicesToRun(env: NodeJS.ProcessEnv): Array<{ name: string; role: 'subgraph' | 'gateway'; entry: string; defaultPort: number }> {
+  return [
+    ...readSubgraphRegistry(findSubgraphRegistry(env, root)).map((s) => ({
+      name: s.name,
+      role: 'subgraph' as const,
+      entry: `${s.folder}/dist/src/index.js`,
+      defaultPort: s.port,
+    })),
+    { name: 'gateway', role: 'gateway', entry: 'gateway/dist/src/index.js', defaultPort: 4000 },
+  ];
+}
 
 interface Supervised {
   name: string;
@@ -72,8 +80,8 @@ function seconds(ms: number): string {
 
 /** Ports and backoff from the environment; throws a message naming the variable when a value is unusable. */
 function readSettings(env: NodeJS.ProcessEnv): Settings {
-  const services = SERVICES.map((s) => {
-    const portVariable = `${s.name.toUpperCase()}_PORT`;
+  const services = servicesToRun(env).map((s) => {
+    const portVariable = `${s.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_PORT`;
     return { ...s, portVariable, port: integerFromEnv(env, portVariable, s.defaultPort, 1, 65535), startedAt: 0, restarts: 0 };
   });
   const named = (s: Supervised) => `${s.portVariable}${env[s.portVariable] ? '' : ' (default)'}`;
@@ -82,7 +90,7 @@ function readSettings(env: NodeJS.ProcessEnv): Settings {
     if (b) throw new Error(`${named(a)} and ${named(b)} are both ${a.port}; each service needs its own port`);
   }
   // Every service learns where the subgraphs are: the gateway routes to them, each subgraph checks references with the others.
-  const subgraphUrls = services.filter((s) => s.role === 'subgraph').map((s) => [`${s.name.toUpperCase()}_URL`, `http://127.0.0.1:${s.port}/graphql`]);
+  const subgraphUrls = services.filter((s) => s.role === 'subgraph').map((s) => [subgraphUrlVariableName(s.name), `http://127.0.0.1:${s.port}/graphql`]);
   return {
     services,
     backoffMs: integerFromEnv(env, 'RESTART_BACKOFF_MS', 1_000, 100, BACKOFF_CAP_MS),

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Caller } from '@partnership/request-signing';
-import type { SubgraphServer } from '@partnership/subgraph-kit';
+import { readSubgraphRegistry, type SubgraphServer } from '@partnership/subgraph-kit';
 import type { ScratchTarget, scratchTargets } from '@partnership/subgraph-kit/testing';
 import { createAgreementsServer } from '@partnership/agreements';
 import { createGateway, gatewayConfigFromEnv, issueToken, localSigningKey, type Gateway, type GatewayConfig } from '@partnership/gateway';
@@ -28,11 +28,21 @@ export interface Federation {
   stop(): Promise<void>;
 }
 
+// How to build each subgraph in this process (the harness imports their packages); which ones run, and in what
+// order, is the registry's (`subgraphs.json`). A registered subgraph missing here stops the harness with its name.
 const builders: Record<SubgraphName, (config: { port: number; databaseUrl: string; peers: Record<string, string> }) => Promise<SubgraphServer>> = {
   institutions: createInstitutionsServer,
   agreements: createAgreementsServer,
   training: createTrainingServer,
 };
+
+/** The registered subgraphs' names, in registry order; throws when one has no builder in this harness. */
+export function registeredSubgraphNames(): SubgraphName[] {
+  return readSubgraphRegistry().map(({ name }) => {
+    if (!(name in builders)) throw new Error(`subgraph ${name} is in subgraphs.json but tests/federation.ts has no builder for it`);
+    return name as SubgraphName;
+  });
+}
 
 export async function bootFederation(
   target: (typeof scratchTargets)[number],
@@ -43,7 +53,7 @@ export async function bootFederation(
   const urls = {} as Record<SubgraphName, string>;
   // Subgraphs check references with each other directly (signed _entities): each learns the others' URLs as they start.
   const peers: Record<string, string> = {};
-  for (const name of Object.keys(builders) as SubgraphName[]) {
+  for (const name of registeredSubgraphNames()) {
     const scratch = await target.open(name);
     scratches.push(scratch);
     subgraphs[name] = await builders[name]({ port: 0, databaseUrl: scratch.url, peers });

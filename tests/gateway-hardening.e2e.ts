@@ -222,6 +222,7 @@ describe('errors and health say nothing of where the subgraphs run', () => {
       status: 'unavailable',
       service: 'gateway',
       supergraph: { id: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      rollout: null,
       subgraphs: [
         { name: 'agreements', status: 'unavailable', checkedWith: 'health endpoint', reason: 'connection refused', breaker: 'closed' },
         { name: 'institutions', status: 'ready', checkedWith: 'health endpoint', breaker: 'closed' },

@@ -30,6 +30,11 @@ export interface GatewayConfig {
   corsOrigins: string[];
   /** How often the supergraph file is checked for changes, in milliseconds. */
   supergraphPollIntervalMs: number;
+  /**
+   * Safe rollout: how often a new supergraph waiting for its subgraphs to serve the schema it was composed from checks
+   * them again, in milliseconds (default 3000).
+   */
+  supergraphRolloutRetryMs?: number;
   /** Folder of `.graphql` operations offered as examples in the explorer; missing folder = no examples. */
   examplesDir: string;
   /**
@@ -171,6 +176,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     subgraphTimeoutMs: integerFromEnv(env, 'SUBGRAPH_TIMEOUT_MS', 10_000, 1, 600_000),
     corsOrigins: env.CORS_ORIGINS !== undefined && env.CORS_ORIGINS.trim() !== '' ? env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) : defaultCorsOrigins,
     supergraphPollIntervalMs: integerFromEnv(env, 'SUPERGRAPH_POLL_INTERVAL_MS', 1000, 10, 3_600_000),
+    supergraphRolloutRetryMs: integerFromEnv(env, 'SUPERGRAPH_ROLLOUT_RETRY_MS', 3000, 10, 3_600_000),
     examplesDir: env.EXPLORER_EXAMPLES_DIR ? resolve(env.EXPLORER_EXAMPLES_DIR) : defaultExamplesDir,
     introspection: introspectionFromEnv(env),
     logLevel: env.LOG_LEVEL || 'info',

@@ -24,14 +24,17 @@ import {
   checkSubgraphHealth,
   createSubgraphAgent,
   createSubgraphTransport,
+  fetchServiceSdl,
   SignedSubgraphDataSource,
   type SubgraphCallContext,
   type SubgraphTransport,
 } from './subgraph-http';
+import type { PendingRollout } from './rollout';
 import { supergraphFromFile, type CheckedSupergraph } from './supergraph-file';
 
 export { gatewayConfigFromEnv, subgraphUrlVariable, type GatewayConfig, type OperationLimits, type AuthenticationConfig } from './config';
 export { issueToken, localJwtKeyFile, localSigningKey, type TokenClaims } from './authentication';
+export { subgraphSdlFingerprint } from './rollout';
 
 /** The context of one GraphQL request: who it acts for (null: anonymous), its id, and a logger that carries the id. */
 export interface GatewayContext extends SubgraphCallContext {
@@ -85,6 +88,8 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
   };
   let serving: CheckedSupergraph | undefined;
   let apiSchema: GraphQLSchema | undefined;
+  // Safe rollout: a new supergraph waiting until its subgraphs serve the schemas it was composed from.
+  let rollout: PendingRollout | undefined;
 
   // @apollo/gateway sends usage metrics to Apollo (and probes cloud metadata addresses) unless this is set.
   // The gateway runs offline; APOLLO_TELEMETRY_DISABLED=false turns it back on.
@@ -99,6 +104,11 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
       logger,
       onServing: (supergraph) => {
         serving = supergraph;
+      },
+      servedSdl: (subgraph) => fetchServiceSdl(subgraph.name, subgraph.url, agent, Math.min(config.subgraphTimeoutMs, 5000), secret),
+      rolloutRetryMs: config.supergraphRolloutRetryMs,
+      onRollout: (pending) => {
+        rollout = pending;
       },
     }),
     // Routing URLs come from the supergraph unless `<NAME>_URL` overrides them.
@@ -166,8 +176,31 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
       status,
       service: 'gateway',
       supergraph: supergraph ? { id: supergraph.id } : null,
+      // A new supergraph that waits for subgraphs still serving another schema (the one above keeps serving).
+      rollout: rollout
+        ? { waiting: rollout.id, since: rollout.since, checkedAt: rollout.checkedAt, lagging: rollout.lagging.map(({ name, reason, expected, serving: current }) => ({ name, reason, expected, serving: current })) }
+        : null,
       subgraphs: subgraphs.map(({ detail: _detail, ...shown }) => ({ ...shown, breaker: transports.get(shown.name)?.breakerState() ?? 'closed' })),
     });
+  });
+  // Prometheus text for admins (it names subgraphs): whether a new supergraph waits, and which subgraphs it waits for.
+  app.get('/metrics', async (req, res) => {
+    const caller = await authenticator.authenticate(req.headers.authorization).catch(() => null);
+    if (!caller?.roles.includes('admin')) {
+      res.status(caller ? 403 : 401).json({ errors: [{ message: 'Metrics are for admins', extensions: { code: caller ? 'FORBIDDEN' : 'UNAUTHENTICATED' } }] });
+      return;
+    }
+    const pending = rollout;
+    const label = (value: string) => value.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
+    const lines = [
+      '# HELP gateway_supergraph_rollout_waiting 1 while a new supergraph waits for its subgraphs to serve the schemas it was composed from.',
+      '# TYPE gateway_supergraph_rollout_waiting gauge',
+      `gateway_supergraph_rollout_waiting ${pending ? 1 : 0}`,
+      '# HELP gateway_supergraph_rollout_lagging_subgraph 1 for each subgraph a waiting supergraph waits for.',
+      '# TYPE gateway_supergraph_rollout_lagging_subgraph gauge',
+      ...(pending?.lagging ?? []).map((s) => `gateway_supergraph_rollout_lagging_subgraph{subgraph="${label(s.name)}"} 1`),
+    ];
+    res.type('text/plain; version=0.0.4').send(`${lines.join('\n')}\n`);
   });
   app.use(explorerAssets());
   app.get('/', (_req, res) => sendExplorerPage(res, examplesFor(apiSchema, examples)));

@@ -353,3 +353,28 @@ export async function checkSubgraphHealth(name: string, graphqlUrl: string, agen
   if (exchange.response.ok && typeof typename === 'string') return { name, status: 'ready', checkedWith: 'typename query' };
   return unavailable('typename query', `HTTP ${exchange.response.status}`, graphqlUrl, text.slice(0, 200));
 }
+
+/**
+ * The SDL a subgraph serves (`_service { sdl }`), asked like @apollo/gateway's own calls: signed, with no caller.
+ * Throws with the reason when it does not answer one.
+ */
+export async function fetchServiceSdl(name: string, graphqlUrl: string, agent: Agent, timeoutMs: number, signingSecret: string): Promise<string> {
+  const body = JSON.stringify({ query: 'query __ApolloGetServiceDefinition__ { _service { sdl } }' });
+  const deadline = AbortSignal.timeout(timeoutMs);
+  const exchange = await sendAndRead(
+    graphqlUrl,
+    { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', ...signRequest(signingSecret, null, body, Date.now(), name) }, body },
+    agent,
+    deadline,
+  );
+  if ('failure' in exchange) throw new Error(clientReason(exchange.failure, deadline.aborted, timeoutMs));
+  const text = await exchange.response.text();
+  let sdl: unknown;
+  try {
+    sdl = (JSON.parse(text) as { data?: { _service?: { sdl?: unknown } } }).data?._service?.sdl;
+  } catch {
+    sdl = undefined;
+  }
+  if (exchange.response.ok && typeof sdl === 'string') return sdl;
+  throw new Error(`HTTP ${exchange.response.status}: ${text.slice(0, 200)}`);
+}

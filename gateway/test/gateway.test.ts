@@ -204,6 +204,7 @@ describe('the gateway over two stub subgraphs', () => {
       status: 'ready',
       service: 'gateway',
       supergraph: { id: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      rollout: null,
       subgraphs: [
         { name: 'hosted-programmes', status: 'ready', checkedWith: 'typename query', breaker: 'closed' },
         { name: 'registry', status: 'ready', checkedWith: 'health endpoint', breaker: 'closed' },

@@ -46,7 +46,7 @@ function main(argv: string[]): number {
   }
   process.stdout.write(`${operations.length} saved client operations validate\n`);
 
-  const text = supergraphFileText(outcome.supergraphSdl);
+  const text = supergraphFileText(outcome.supergraphSdl, subgraphs);
   const shown = relative(repositoryRoot, supergraphFile);
   const current = existsSync(supergraphFile) ? readFileSync(supergraphFile, 'utf8') : undefined;
   if (check) {

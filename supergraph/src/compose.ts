@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { Supergraph } from '@apollo/federation-internals';
-import { commonSdl, packageRoot, subgraphSdl } from '@partnership/subgraph-kit';
+import { subgraphSdlFingerprint } from '@partnership/gateway';
+import { commonSdl, findSubgraphRegistry, packageRoot, readSubgraphRegistry, subgraphSdl } from '@partnership/subgraph-kit';
 import {
   getLocation,
   GraphQLError,
@@ -22,12 +23,13 @@ export const supergraphFile = join(supergraphPackageDir, 'supergraph.graphql');
 /** Client operations the supergraph must keep serving. */
 export const operationsDir = join(supergraphPackageDir, 'operations');
 
-/** The partnership's subgraphs, in composition order, with the routing URLs of a local run (`npm start`). */
-export const partnershipSubgraphs: ReadonlyArray<{ name: string; dir: string; url: string }> = [
-  { name: 'institutions', dir: 'subgraphs/institutions', url: 'http://localhost:4001/graphql' },
-  { name: 'agreements', dir: 'subgraphs/agreements', url: 'http://localhost:4002/graphql' },
-  { name: 'training', dir: 'subgraphs/training', url: 'http://localhost:4003/graphql' },
-];
+/**
+ * The partnership's subgraphs, in composition order, with the routing URLs of a local run (`npm start`): the
+ * registry (`subgraphs.json` at the repository root) in the order it lists them.
+ */
+export const partnershipSubgraphs: ReadonlyArray<{ name: string; dir: string; url: string }> = readSubgraphRegistry(
+  findSubgraphRegistry(process.env, repositoryRoot),
+).map((s) => ({ name: s.name, dir: s.folder, url: `http://localhost:${s.port}/graphql` }));
 
 /** One region of a subgraph's SDL text that came from a file: `start` is its offset in the SDL. */
 export interface SdlPart {
@@ -69,7 +71,7 @@ export type CompositionOutcome =
   | { ok: true; supergraphSdl: string; hints: CompositionProblem[] }
   | { ok: false; errors: CompositionProblem[]; hints: CompositionProblem[] };
 
-/** Reads the three partnership subgraphs' SDL files (each its own schema.graphql followed by the shared types). */
+/** Reads the registered subgraphs' SDL files (each its own schema.graphql followed by the shared types). */
 export function loadPartnershipSubgraphs(root = repositoryRoot): SubgraphSource[] {
   return partnershipSubgraphs.map(({ name, dir, url }) => {
     const subgraphDir = join(root, dir);
@@ -219,9 +221,15 @@ export function formatProblem(problem: CompositionProblem, severity: 'error' | '
   return lines.join('\n');
 }
 
-/** The text of the supergraph file for a composed SDL (ends with one newline). */
-export function supergraphFileText(supergraphSdl: string): string {
-  return `${supergraphSdl.trimEnd()}\n`;
+/**
+ * The text of the supergraph file for a composed SDL (ends with one newline). Given the subgraphs it was composed
+ * from, it starts with comment lines `# subgraph-sdl: <name> sha256:<hex>`: the gateway switches to a new file only
+ * once every subgraph serves that schema (safe rollout). Comments keep the file a valid supergraph for any gateway.
+ */
+export function supergraphFileText(supergraphSdl: string, subgraphs: ReadonlyArray<{ name: string; sdl: string }> = []): string {
+  const header = subgraphs.map((s) => `# subgraph-sdl: ${s.name} ${subgraphSdlFingerprint(s.sdl)}\n`).join('');
+  const intro = header === '' ? '' : `# Composed by \`npm run compose\`. Safe rollout: the gateway switches to this file once each subgraph below serves (\`_service { sdl }\`) the SDL it was composed from.\n${header}`;
+  return `${intro}${supergraphSdl.trimEnd()}\n`;
 }
 
 /** The schema clients see (federation directives and join types removed) of a supergraph. */

@@ -9,6 +9,16 @@ import {
   supergraphFileText,
   type SubgraphSource,
 } from '../src/compose';
+import { subgraphSdlFingerprint } from '@partnership/gateway';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+
+// What an @apollo/subgraph server answers to `{ _service { sdl } }` for an SDL.
+function printSubgraphSchemaAsServed(sdl: string): string {
+  const schema = buildSubgraphSchema([{ typeDefs: parse(sdl) }]);
+  const resolved = (schema.getQueryType()!.getFields()._service.resolve as () => { sdl: string })();
+  return resolved.sdl;
+}
+
 import { brokenOperations, loadOperations } from '../src/operations';
 import { getNamedType, getNullableType, isEnumType, isListType, isObjectType, parse, type FieldDefinitionNode } from 'graphql';
 
@@ -16,10 +26,25 @@ const federation = 'extend schema @link(url: "https://specs.apollo.dev/federatio
 
 describe('the committed supergraph', () => {
   test('equals a fresh composition of the three subgraph SDL files (run `npm run compose` when this fails)', () => {
-    const outcome = composeSupergraph(loadPartnershipSubgraphs());
+    const subgraphs = loadPartnershipSubgraphs();
+    const outcome = composeSupergraph(subgraphs);
     if (!outcome.ok) throw new Error(outcome.errors.map((e) => formatProblem(e, 'error')).join('\n'));
     expect(outcome.hints.map((h) => formatProblem(h, 'warning'))).toEqual([]);
-    expect(readFileSync(supergraphFile, 'utf8')).toBe(supergraphFileText(outcome.supergraphSdl));
+    expect(readFileSync(supergraphFile, 'utf8')).toBe(supergraphFileText(outcome.supergraphSdl, subgraphs));
+  });
+
+  test('records, for safe rollout, a fingerprint of each subgraph SDL it was composed from (comments: still a valid supergraph)', () => {
+    const text = readFileSync(supergraphFile, 'utf8');
+    for (const { name, sdl } of loadPartnershipSubgraphs()) expect(text).toContain(`# subgraph-sdl: ${name} ${subgraphSdlFingerprint(sdl)}\n`);
+    expect(() => apiSchemaOf(text)).not.toThrow();
+  });
+
+  test('a fingerprint is that of the SDL a subgraph serves as `_service { sdl }`, and does not change with layout or comments', () => {
+    const sdl = `${federation}\n# a comment\ntype Query { institution(id: ID!): Institution }\ntype Institution @key(fields: "id") { id: ID! name: String }\n`;
+    const served = printSubgraphSchemaAsServed(sdl);
+    expect(subgraphSdlFingerprint(served)).toBe(subgraphSdlFingerprint(sdl));
+    expect(subgraphSdlFingerprint(sdl.replace(/ {2,}/g, ' ').replace('# a comment\n', ''))).toBe(subgraphSdlFingerprint(sdl));
+    expect(subgraphSdlFingerprint(sdl.replace('name: String', 'name: String city: String'))).not.toBe(subgraphSdlFingerprint(sdl));
   });
 
   test('bounds every list a client can reach: each list field declares its size with @listSize (the gateway costs it)', () => {

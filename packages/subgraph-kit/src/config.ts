@@ -1,7 +1,23 @@
-import { defaultDataDir, integerFromEnv, shutdownTimingsFromEnv } from '@partnership/service-runtime';
+import {
+  defaultDataDir,
+  findSubgraphRegistry,
+  integerFromEnv,
+  readSubgraphRegistry,
+  shutdownTimingsFromEnv,
+  subgraphUrlVariableName,
+  type RegisteredSubgraph,
+} from '@partnership/service-runtime';
 
-export { defaultDataDir, integerFromEnv } from '@partnership/service-runtime';
-import { DEFAULT_PEER_URLS, type PeerUrls } from './entity-lookup';
+export {
+  defaultDataDir,
+  findSubgraphRegistry,
+  integerFromEnv,
+  localSubgraphUrls,
+  readSubgraphRegistry,
+  subgraphUrlVariableName,
+  type RegisteredSubgraph,
+} from '@partnership/service-runtime';
+import type { PeerUrls } from './entity-lookup';
 
 /** The settings of one subgraph service, read only from environment variables, each with a local default. */
 export interface SubgraphConfig {
@@ -19,7 +35,7 @@ export interface SubgraphConfig {
   signingSecret?: string;
   /** How old a gateway signature may be (default 30 s). */
   signatureMaxAgeMs?: number;
-  /** The other subgraphs' URLs, for checking references before a write (default: the local ports). */
+  /** The other subgraphs' URLs, by name, for checking references before a write (from the environment: `<NAME>_URL`, default the registry's local ports). */
   peers?: PeerUrls;
   /** A request's further SQL statements are refused after this long (it is abandoned); default 10 s. */
   requestTimeoutMs?: number;
@@ -38,22 +54,29 @@ export const DEFAULT_STATEMENT_TIMEOUT_MS = 5_000;
 export const DEFAULT_MAX_ENTITY_REPRESENTATIONS = 10_000;
 
 /**
- * `PORT` (default `defaultPort`), `HOST` (default 127.0.0.1), `<NAME>_DATABASE_URL` or else `DATABASE_URL`, `DATA_DIR` (default
- * `./data` where npm was run), `GATEWAY_SIGNING_SECRET` (default: the local secret in DATA_DIR), `SIGNATURE_MAX_AGE_MS` (30000),
- * `INSTITUTIONS_URL`, `AGREEMENTS_URL`, `TRAINING_URL` (the other subgraphs, for reference checks; default local ports),
+ * `PORT` (default `defaultPort`, else this subgraph's port in the registry), `HOST` (default 127.0.0.1),
+ * `<NAME>_DATABASE_URL` or else `DATABASE_URL`, `DATA_DIR` (default `./data` where npm was run), `GATEWAY_SIGNING_SECRET`
+ * (default: the local secret in DATA_DIR), `SIGNATURE_MAX_AGE_MS` (30000), `<PEER>_URL` for every subgraph of the registry
+ * (`subgraphs.json`, or the file SUBGRAPH_REGISTRY names; for reference checks; default its local port),
  * `REQUEST_TIMEOUT_MS` (10000), `DATABASE_STATEMENT_TIMEOUT_MS` (5000; 0: none), `MAX_ENTITY_REPRESENTATIONS` (10000),
  * `SHUTDOWN_GRACE_MS` (5000). Throws a message naming the variable when a value is unusable.
  */
-export function subgraphConfigFromEnv(name: string, defaultPort: number, env: NodeJS.ProcessEnv = process.env): SubgraphConfig {
+export function subgraphConfigFromEnv(name: string, defaultPort?: number, env: NodeJS.ProcessEnv = process.env): SubgraphConfig {
   const prefixed = `${name.toUpperCase()}_DATABASE_URL`;
+  const registryFile = findSubgraphRegistry(env);
+  const registry: RegisteredSubgraph[] = registryFile ? readSubgraphRegistry(registryFile) : [];
+  const port = defaultPort ?? registry.find((s) => s.name === name)?.port;
+  if (port === undefined) throw new Error(`${name} is not in the subgraph registry (${registryFile ?? 'subgraphs.json not found'}); set PORT`);
   return {
-    port: integerFromEnv(env, 'PORT', defaultPort, 0, 65535),
+    port: integerFromEnv(env, 'PORT', port, 0, 65535),
     host: env.HOST || '127.0.0.1',
     databaseUrl: env[prefixed] || env.DATABASE_URL || undefined,
     dataDir: defaultDataDir(env),
     loadReferenceData: env.LOAD_REFERENCE_DATA !== 'false',
     signatureMaxAgeMs: integerFromEnv(env, 'SIGNATURE_MAX_AGE_MS', 30_000, 1_000, 300_000),
-    peers: Object.fromEntries(Object.entries(DEFAULT_PEER_URLS).map(([peer, url]) => [peer, env[`${peer.toUpperCase()}_URL`] || url])),
+    peers: Object.fromEntries(
+      registry.map((peer) => [peer.name, env[subgraphUrlVariableName(peer.name)] || `http://127.0.0.1:${peer.port}/graphql`]),
+    ),
     requestTimeoutMs: integerFromEnv(env, 'REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS, 1, 600_000),
     statementTimeoutMs: integerFromEnv(env, 'DATABASE_STATEMENT_TIMEOUT_MS', DEFAULT_STATEMENT_TIMEOUT_MS, 0, 3_600_000),
     maxEntityRepresentations: integerFromEnv(env, 'MAX_ENTITY_REPRESENTATIONS', DEFAULT_MAX_ENTITY_REPRESENTATIONS, 1, 1_000_000),

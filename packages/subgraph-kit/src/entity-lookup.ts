@@ -1,16 +1,14 @@
 import { signRequest, type Caller } from '@partnership/request-signing';
+import { subgraphUrlVariableName } from '@partnership/service-runtime';
 import { serviceUnavailable } from './errors';
 import type { Logger } from './logger';
 import { currentRequest } from './request-scope';
 
-/** The other subgraphs' GraphQL URLs, by subgraph name, for checking references before a write. */
+/**
+ * The other subgraphs' GraphQL URLs, by subgraph name, for checking references before a write. Configuration:
+ * `subgraphConfigFromEnv` fills it from `<NAME>_URL` and the subgraph registry; the kit itself knows no subgraph.
+ */
 export type PeerUrls = Record<string, string>;
-
-export const DEFAULT_PEER_URLS: PeerUrls = {
-  institutions: 'http://127.0.0.1:4001/graphql',
-  agreements: 'http://127.0.0.1:4002/graphql',
-  training: 'http://127.0.0.1:4003/graphql',
-};
 
 /**
  * Asks the subgraph that owns an entity which of some ids exist (and for a few of their fields), with the same
@@ -19,7 +17,7 @@ export const DEFAULT_PEER_URLS: PeerUrls = {
  * the request it serves is abandoned, or after `timeoutMs`.
  */
 export class EntityLookup {
-  /** `peers` is read at each lookup (missing names fall back to the local default ports), so it may be filled late. */
+  /** `peers` is read at each lookup, so it may be filled late. */
   constructor(
     private readonly peers: PeerUrls,
     private readonly secret: string,
@@ -31,8 +29,8 @@ export class EntityLookup {
   async find<T extends { id: string }>(subgraph: string, typename: string, ids: readonly string[], fields: string, caller: Caller | null): Promise<Map<string, T>> {
     const unique = [...new Set(ids)];
     if (unique.length === 0) return new Map();
-    const url = this.peers[subgraph] ?? DEFAULT_PEER_URLS[subgraph];
-    if (!url) throw serviceUnavailable(`no URL configured for the ${subgraph} subgraph (${subgraph.toUpperCase()}_URL)`);
+    const url = this.peers[subgraph];
+    if (!url) throw serviceUnavailable(`no URL configured for the ${subgraph} subgraph (${subgraphUrlVariableName(subgraph)})`);
     const body = JSON.stringify({
       query: `query ($r: [_Any!]!) { _entities(representations: $r) { ... on ${typename} { id ${fields} } } }`,
       variables: { r: unique.map((id) => ({ __typename: typename, id })) },
@@ -50,7 +48,7 @@ export class EntityLookup {
       result = (await response.json()) as typeof result;
       if (!response.ok || !result.data?._entities) throw new Error(result.errors?.[0]?.message ?? `HTTP ${response.status}`);
     } catch (err) {
-      // The cause names the peer's address (ECONNREFUSED 127.0.0.1:4001): for the log, never for the client.
+      // The cause names the peer's address (ECONNREFUSED <host>:<port>): for the log, never for the client.
       this.logger.warn({ err, subgraph, url, requestId: request?.requestId }, 'reference check failed');
       throw serviceUnavailable(`could not check ${typename} ids with the ${subgraph} subgraph; nothing was written, try again later`);
     }

@@ -375,7 +375,8 @@ export async function startEntityStub(records: Record<string, Array<{ id: string
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
-  stub.peers = { institutions: url, agreements: url, training: url };
+  // Whatever subgraph is asked for, the stub answers: the kit knows no subgraph names.
+  stub.peers = new Proxy({} as PeerUrls, { get: (_target, name) => (typeof name === 'string' ? url : undefined) });
   stub.stop = () => new Promise<void>((resolve) => server.close(() => resolve()));
   return stub;
 }

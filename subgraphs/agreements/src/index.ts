@@ -1,8 +1,8 @@
 import { runService, subgraphConfigFromEnv } from '@partnership/subgraph-kit';
-import { agreementsSubgraph, createAgreementsServer, DEFAULT_PORT } from './server';
+import { agreementsSubgraph, createAgreementsServer } from './server';
 
 void runService(agreementsSubgraph.name, async () => {
-  const server = await createAgreementsServer(subgraphConfigFromEnv(agreementsSubgraph.name, DEFAULT_PORT));
+  const server = await createAgreementsServer(subgraphConfigFromEnv(agreementsSubgraph.name));
   await server.listen();
   return server;
 });

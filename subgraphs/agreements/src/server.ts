@@ -2,7 +2,6 @@ import { buildSubgraph, type SubgraphConfig, type SubgraphServer } from '@partne
 import { agreementsSubgraph } from './definition';
 
 export { agreementsSubgraph } from './definition';
-export const DEFAULT_PORT = 4002;
 
 /** Builds the agreements subgraph (database migrated, reference data loaded) without listening. */
 export function createAgreementsServer(config: SubgraphConfig): Promise<SubgraphServer> {

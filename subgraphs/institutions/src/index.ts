@@ -1,8 +1,8 @@
 import { runService, subgraphConfigFromEnv } from '@partnership/subgraph-kit';
-import { createInstitutionsServer, DEFAULT_PORT, institutionsSubgraph } from './server';
+import { createInstitutionsServer, institutionsSubgraph } from './server';
 
 void runService(institutionsSubgraph.name, async () => {
-  const server = await createInstitutionsServer(subgraphConfigFromEnv(institutionsSubgraph.name, DEFAULT_PORT));
+  const server = await createInstitutionsServer(subgraphConfigFromEnv(institutionsSubgraph.name));
   await server.listen();
   return server;
 });

@@ -2,7 +2,6 @@ import { buildSubgraph, type SubgraphConfig, type SubgraphServer } from '@partne
 import { institutionsSubgraph } from './definition';
 
 export { institutionsSubgraph } from './definition';
-export const DEFAULT_PORT = 4001;
 
 /** Builds the institutions subgraph (database migrated, reference data loaded) without listening. */
 export function createInstitutionsServer(config: SubgraphConfig): Promise<SubgraphServer> {

@@ -1,8 +1,8 @@
 import { runService, subgraphConfigFromEnv } from '@partnership/subgraph-kit';
-import { createTrainingServer, DEFAULT_PORT, trainingSubgraph } from './server';
+import { createTrainingServer, trainingSubgraph } from './server';
 
 void runService(trainingSubgraph.name, async () => {
-  const server = await createTrainingServer(subgraphConfigFromEnv(trainingSubgraph.name, DEFAULT_PORT));
+  const server = await createTrainingServer(subgraphConfigFromEnv(trainingSubgraph.name));
   await server.listen();
   return server;
 });

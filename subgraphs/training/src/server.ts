@@ -2,7 +2,6 @@ import { buildSubgraph, type SubgraphConfig, type SubgraphServer } from '@partne
 import { trainingDefinition, type TrainingOptions } from './definition';
 
 export { trainingDefinition, trainingSubgraph, type TrainingOptions } from './definition';
-export const DEFAULT_PORT = 4003;
 
 /** Builds the training subgraph (database migrated, reference data loaded) without listening. */
 export function createTrainingServer(config: SubgraphConfig, options: TrainingOptions = {}): Promise<SubgraphServer> {
