@@ -380,3 +380,67 @@ export async function startEntityStub(records: Record<string, Array<{ id: string
   stub.stop = () => new Promise<void>((resolve) => server.close(() => resolve()));
   return stub;
 }
+
+/** A caller as the gateway vouches for it; the subject defaults to "<partner>-<roles>" in lower case. */
+export function testCaller(partner: Caller['partner'], roles: Caller['roles'], subject = `${partner.toLowerCase()}-${roles.join('-')}`): Caller {
+  return { subject, partner, roles };
+}
+
+/**
+ * Row counts of a subgraph's tables (by table name; every entity's table unless `tables` are named), to prove
+ * what a mutation wrote, or that a refused or failed one wrote nothing.
+ */
+export async function rowCounts(server: SubgraphServer, tables?: readonly string[]): Promise<Record<string, number>> {
+  const { dataSource } = server.database;
+  const counts: Record<string, number> = {};
+  if (tables === undefined) {
+    for (const meta of dataSource.entityMetadatas) counts[meta.tableName] = await dataSource.getRepository(meta.target).count();
+    return counts;
+  }
+  for (const table of tables) {
+    const [row] = (await dataSource.query(`SELECT COUNT(*) AS n FROM ${table}`)) as Array<{ n: string | number }>;
+    counts[table] = Number(row.n);
+  }
+  return counts;
+}
+
+/**
+ * Makes inserts of one entity fail when `when` says so (given the row and how many inserts of it came before),
+ * as a crash or a constraint failure in the middle of a transaction would.
+ */
+export function failingInsert<T>(entity: new () => T, when: (row: T, insertsBefore: number) => boolean): object {
+  let inserts = 0;
+  return {
+    listenTo: () => entity,
+    beforeInsert: (event: { entity: T }) => {
+      inserts += 1;
+      if (when(event.entity, inserts - 1)) throw new Error(`simulated failure on insert ${inserts} of ${entity.name}`);
+    },
+  };
+}
+
+/**
+ * Runs `work` with a TypeORM subscriber registered on the server's data source (see `failingInsert`), the logger
+ * silenced: the service logs a simulated failure as an internal error, which is expected there.
+ */
+export async function withSubscriber(server: SubgraphServer, subscriber: object, work: () => Promise<void>): Promise<void> {
+  const subscribers = server.database.dataSource.subscribers as object[];
+  const level = server.logger.level;
+  subscribers.push(subscriber);
+  server.logger.level = 'silent';
+  try {
+    await work();
+  } finally {
+    subscribers.splice(subscribers.indexOf(subscriber), 1);
+    server.logger.level = level;
+  }
+}
+
+/** A URL where nothing listens: a port that was free a moment ago. */
+export async function unreachableUrl(): Promise<string> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return `http://127.0.0.1:${port}/graphql`;
+}

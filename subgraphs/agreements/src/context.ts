@@ -1,13 +1,13 @@
 import { firstRecordsPerOwnerLoader, recordLoader, recordsOfPairs, relationLoader, type Database, type RequestContext } from '@partnership/subgraph-kit';
 import { In } from 'typeorm';
-import { MAX_MILESTONES, MAX_PARTIES } from './mutations/input';
+import { LIMITS } from './mutations/input';
 import { Agreement, AgreementArea, AgreementParty, AgreementRelatedEvent, Event, EventCountry, EventParticipant, Milestone } from './entities';
 
 /**
  * The documented maximum of each list of an agreement or event (its `@listSize` in schema.graphql). Parties and
  * milestones are capped by the mutations that add them; related events and participants come only from the sources.
  */
-export const LIST_BOUNDS = { parties: MAX_PARTIES, milestones: MAX_MILESTONES, relatedEvents: 20, participants: 50 } as const;
+export const LIST_BOUNDS = { parties: LIMITS.parties, milestones: LIMITS.milestones, relatedEvents: 20, participants: 50 } as const;
 
 /** Per-request state: fresh DataLoaders so that each batch is one `WHERE ... IN (...)` query. */
 export interface AgreementsContext extends RequestContext {

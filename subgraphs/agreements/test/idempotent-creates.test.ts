@@ -1,7 +1,7 @@
 import { AuditEntry, IdempotentRequest, type Caller, type SubgraphServer } from '@partnership/subgraph-kit';
 import { postGraphQL, scratchTargets, startEntityStub, type EntityStub, type ScratchTarget } from '@partnership/subgraph-kit/testing';
 import { Agreement, AgreementArea, AgreementParty, Milestone } from '../src/entities';
-import { MAX_MILESTONES, MAX_PARTIES } from '../src/mutations/input';
+import { LIMITS } from '../src/mutations/input';
 import { createAgreementsServer } from '../src/server';
 
 const UZ_EDITOR: Caller = { subject: 'uz-editor', partner: 'UZ', roles: ['editor'] };
@@ -117,8 +117,8 @@ for (const target of scratchTargets) {
       expect(body.errors[0].extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'input.id' });
     });
 
-    test(`the ${MAX_PARTIES}th party is added, the next refused naming the field and the maximum`, async () => {
-      const id = await agreementWith(MAX_PARTIES - 1, 0);
+    test(`the ${LIMITS.parties}th party is added, the next refused naming the field and the maximum`, async () => {
+      const id = await agreementWith(LIMITS.parties - 1, 0);
       expect((await gql(ADD_PARTY, { agreementId: id, version: 1, institutionId: 'gustave-roussy' }, ADMIN)).body.errors).toBeUndefined();
       const before = await counts();
       const { body } = await gql(ADD_PARTY, { agreementId: id, version: 2, institutionId: 'paul-strauss-center' }, ADMIN);
@@ -128,8 +128,8 @@ for (const target of scratchTargets) {
       expect(await counts()).toEqual(before);
     });
 
-    test(`the ${MAX_MILESTONES}th milestone is added, the next refused naming the field and the maximum`, async () => {
-      const id = await agreementWith(1, MAX_MILESTONES - 1);
+    test(`the ${LIMITS.milestones}th milestone is added, the next refused naming the field and the maximum`, async () => {
+      const id = await agreementWith(1, LIMITS.milestones - 1);
       expect((await gql(ADD_MILESTONE, { agreementId: id, title: 'Fiftieth' })).body.errors).toBeUndefined();
       const before = await counts();
       const { body } = await gql(ADD_MILESTONE, { agreementId: id, title: 'Fifty-first' });
@@ -140,10 +140,10 @@ for (const target of scratchTargets) {
     });
 
     test('concurrent milestones never take an agreement past 50', async () => {
-      const id = await agreementWith(1, MAX_MILESTONES - 2);
+      const id = await agreementWith(1, LIMITS.milestones - 2);
       const responses = await Promise.all(Array.from({ length: 6 }, (_v, i) => gql(ADD_MILESTONE, { agreementId: id, title: `Raced ${i}` })));
       expect(responses.filter((r) => r.body.errors === undefined)).toHaveLength(2);
-      expect(await manager().countBy(Milestone, { agreementId: id })).toBe(MAX_MILESTONES);
+      expect(await manager().countBy(Milestone, { agreementId: id })).toBe(LIMITS.milestones);
     });
 
     test('ids in another case are unknown, and references are stored as their owners have them', async () => {

@@ -1,8 +1,6 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Caller } from '@partnership/subgraph-kit';
 import type { SubgraphServer } from '@partnership/subgraph-kit';
-import { postGraphQL, startEntityStub, type EntityStub, type ScratchTarget } from '@partnership/subgraph-kit/testing';
+import { postGraphQL, rowCounts as countRows, startEntityStub, unreachableUrl, type EntityStub, type ScratchTarget } from '@partnership/subgraph-kit/testing';
 import { createTrainingServer } from '../src/server';
 
 /** Callers as the gateway vouches for them. */
@@ -61,23 +59,11 @@ export async function startMutationFixture(scratch: ScratchTarget): Promise<Muta
   };
 }
 
-export async function rowCounts(server: SubgraphServer): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  for (const table of TABLES) {
-    const [row] = (await server.database.dataSource.query(`SELECT COUNT(*) AS n FROM ${table}`)) as Array<{ n: string | number }>;
-    counts[table] = Number(row.n);
-  }
-  return counts;
-}
+/** Row counts of this subgraph's tables. */
+export const rowCounts = (server: SubgraphServer) => countRows(server, TABLES);
 
-/** A URL where nothing listens: a port that was free a moment ago. */
-export async function unreachableUrl(): Promise<string> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return `http://127.0.0.1:${port}/graphql`;
-}
+/** A URL where nothing listens (the kit's helper). */
+export { unreachableUrl };
 
 export const ENROLL = `mutation ($input: EnrollTraineeInput!) { enrollTrainee(input: $input) {
   placement { id status version synthetic cohort { id } trainee { fullName homeInstitution { id } } } } }`;

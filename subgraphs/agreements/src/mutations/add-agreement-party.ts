@@ -2,7 +2,7 @@ import { badUserInput, recordAudit, requireEditorRole, requireVersion, updateVer
 import type { AgreementsContext } from '../context';
 import { Agreement, AgreementParty } from '../entities';
 import { agreementForWrite, CLOSED_STATUSES, preauthorize } from './access';
-import { MAX_PARTIES } from './input';
+import { LIMITS } from './input';
 import { checkParties, validParties, type PartyField } from './parties';
 import { agreementSnapshot } from './snapshot';
 
@@ -18,9 +18,9 @@ const partyField: PartyField = (_i, name) => `input.${name}`;
 
 /**
  * Only the partners of the existing parties may add a party: an institution's partner cannot make itself a party
- * (and so an owner) of an agreement on its own. An agreement has at most MAX_PARTIES parties: counted under its lock.
+ * (and so an owner) of an agreement on its own. An agreement has at most LIMITS.parties parties: counted under its lock.
  */
-export async function addAgreementParty(_: unknown, { input }: { input: AddAgreementPartyInput }, context: AgreementsContext): Promise<{ agreement: Agreement }> {
+export async function addAgreementParty(input: AddAgreementPartyInput, context: AgreementsContext): Promise<{ agreement: Agreement }> {
   requireEditorRole(context.caller, 'agreements');
   const agreementId = validateId(input.agreementId, 'input.agreementId');
   await preauthorize(context.database, context.caller, agreementId, 'input.agreementId');
@@ -36,8 +36,8 @@ export async function addAgreementParty(_: unknown, { input }: { input: AddAgree
     if (parties.some((p) => p.institutionId === party.institutionId)) {
       throw badUserInput(`"${party.institutionId}" is already a party to agreement "${id}"`, 'input.institutionId');
     }
-    if (parties.length >= MAX_PARTIES) {
-      throw badUserInput(`input.agreementId: agreement "${id}" has ${parties.length} parties, the most an agreement may have (${MAX_PARTIES})`, 'input.agreementId');
+    if (parties.length >= LIMITS.parties) {
+      throw badUserInput(`input.agreementId: agreement "${id}" has ${parties.length} parties, the most an agreement may have (${LIMITS.parties})`, 'input.agreementId');
     }
     const row: AgreementParty = { agreementId: id, position: Math.max(-1, ...parties.map((p) => p.position)) + 1, ...party };
     await manager.insert(AgreementParty, row);

@@ -3,7 +3,7 @@ import { badUserInput, createOnce, recordAudit, requireEditorRole, validateId, t
 import type { AgreementsContext } from '../context';
 import { Agreement, Milestone } from '../entities';
 import { agreementForWrite, CLOSED_STATUSES } from './access';
-import { MAX_LABEL_LENGTH, MAX_MILESTONES, MAX_TITLE_LENGTH, optionalText, partialDateInput, requiredText } from './input';
+import { LIMITS, optionalText, partialDateInput, requiredText } from './input';
 
 export interface AddMilestoneInput {
   agreementId: string;
@@ -17,15 +17,15 @@ export interface AddMilestoneInput {
 type AddMilestonePayload = { milestone: Milestone; agreement: Agreement };
 
 /**
- * Adds a milestone last, up to MAX_MILESTONES per agreement; the agreement's own version does not change (its
+ * Adds a milestone last, up to LIMITS.milestones per agreement; the agreement's own version does not change (its
  * milestones carry their own).
  */
-export async function addMilestone(_: unknown, { input }: { input: AddMilestoneInput }, context: AgreementsContext): Promise<AddMilestonePayload> {
+export async function addMilestone(input: AddMilestoneInput, context: AgreementsContext): Promise<AddMilestonePayload> {
   const caller = requireEditorRole(context.caller, 'agreements');
   const agreementId = validateId(input.agreementId, 'input.agreementId');
-  const title = requiredText(input.title, 'input.title', MAX_TITLE_LENGTH);
+  const title = requiredText(input.title, 'input.title', LIMITS.title);
   const due = input.due === null || input.due === undefined ? null : partialDateInput(input.due, 'input.due');
-  const dueLabel = optionalText(input.dueLabel, 'input.dueLabel', MAX_LABEL_LENGTH);
+  const dueLabel = optionalText(input.dueLabel, 'input.dueLabel', LIMITS.label);
   if (dueLabel !== null && due === null) throw badUserInput('input.dueLabel needs input.due: a label describes a due date', 'input.dueLabel');
   const status = input.status ?? 'PLANNED';
   const request: IdempotentCreate<AddMilestonePayload> = {
@@ -48,8 +48,8 @@ export async function addMilestone(_: unknown, { input }: { input: AddMilestoneI
       throw badUserInput(`agreement "${agreement.id}" is ${agreement.status}: it takes no new milestones`, 'input.agreementId');
     }
     const count = await manager.countBy(Milestone, { agreementId: agreement.id });
-    if (count >= MAX_MILESTONES) {
-      throw badUserInput(`input.agreementId: agreement "${agreement.id}" has ${count} milestones, the most an agreement may have (${MAX_MILESTONES})`, 'input.agreementId');
+    if (count >= LIMITS.milestones) {
+      throw badUserInput(`input.agreementId: agreement "${agreement.id}" has ${count} milestones, the most an agreement may have (${LIMITS.milestones})`, 'input.agreementId');
     }
     const last = await manager.findOne(Milestone, { where: { agreementId: agreement.id }, order: { position: 'DESC' } });
     const milestone: Milestone = {

@@ -5,7 +5,7 @@ import {
 import type { AgreementsContext } from '../context';
 import { Agreement, AgreementArea, AgreementParty, Event } from '../entities';
 
-import { distinctValues, MAX_PARTIES, MAX_SUMMARY_LENGTH, MAX_TITLE_LENGTH, optionalId, optionalText, requiredText } from './input';
+import { distinctValues, LIMITS, optionalId, optionalText, requiredText } from './input';
 import { checkParties, validParties, type PartyField, type PartyInput } from './parties';
 import { agreementSnapshot } from './snapshot';
 
@@ -28,19 +28,19 @@ const INITIAL_STATUSES = ['PROPOSED', 'UNDER_DISCUSSION'];
 
 const partyField: PartyField = (i, name) => `input.parties[${i}].${name}`;
 
-export async function createAgreement(_: unknown, { input }: { input: CreateAgreementInput }, context: AgreementsContext): Promise<CreateAgreementPayload> {
+export async function createAgreement(input: CreateAgreementInput, context: AgreementsContext): Promise<CreateAgreementPayload> {
   const caller = requireEditorRole(context.caller, 'agreements');
   const id = input.id === null || input.id === undefined ? null : validateNewId(input.id, 'input.id');
-  const title = requiredText(input.title, 'input.title', MAX_TITLE_LENGTH);
+  const title = requiredText(input.title, 'input.title', LIMITS.title);
   const status = input.status ?? 'PROPOSED';
   if (!INITIAL_STATUSES.includes(status)) {
     throw badUserInput(`input.status must be PROPOSED or UNDER_DISCUSSION: a new agreement cannot start ${status}; move it forward with setAgreementStatus`, 'input.status');
   }
   const areas = distinctValues(input.areas ?? [], 'input.areas');
-  const summary = optionalText(input.summary, 'input.summary', MAX_SUMMARY_LENGTH);
+  const summary = optionalText(input.summary, 'input.summary', LIMITS.summary);
   const eventId = optionalId(input.eventId, 'input.eventId');
-  if (input.parties.length === 0 || input.parties.length > MAX_PARTIES) {
-    throw badUserInput(`input.parties must list 1 to ${MAX_PARTIES} institutions (got ${input.parties.length})`, 'input.parties');
+  if (input.parties.length === 0 || input.parties.length > LIMITS.parties) {
+    throw badUserInput(`input.parties must list 1 to ${LIMITS.parties} institutions (got ${input.parties.length})`, 'input.parties');
   }
   input.parties.forEach((party, i) => {
     const first = input.parties.findIndex((p) => p.institutionId === party.institutionId);

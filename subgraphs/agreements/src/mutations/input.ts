@@ -2,14 +2,19 @@ import { badUserInput, isPartialDate } from '@partnership/subgraph-kit';
 
 export { distinct as distinctValues, optionalId, optionalText, requiredText } from '@partnership/subgraph-kit';
 
-// Limits of the input fields (and of their columns).
-export const MAX_TITLE_LENGTH = 300;
-export const MAX_SUMMARY_LENGTH = 4000;
-export const MAX_ROLE_LENGTH = 200;
-export const MAX_LABEL_LENGTH = 200;
-// Bounds of the lists an agreement returns (the SDL states them): the mutations refuse the write that would pass them.
-export const MAX_PARTIES = 50;
-export const MAX_MILESTONES = 50;
+/**
+ * Limits of the mutation inputs (and of their columns), shared by the validation and the messages that state them.
+ * `parties` and `milestones` bound the lists an agreement returns (the SDL states them): the mutations refuse the
+ * write that would pass them.
+ */
+export const LIMITS = {
+  title: 300,
+  summary: 4000,
+  role: 200,
+  label: 200,
+  parties: 50,
+  milestones: 50,
+} as const;
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 

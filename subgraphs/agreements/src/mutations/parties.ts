@@ -1,6 +1,6 @@
 import { badUserInput, validateId } from '@partnership/subgraph-kit';
 import type { AgreementsContext } from '../context';
-import { MAX_ROLE_LENGTH, optionalId, optionalText } from './input';
+import { LIMITS, optionalId, optionalText } from './input';
 
 export interface PartyInput {
   institutionId: string;
@@ -27,7 +27,7 @@ export type PartyField = (index: number, name: string) => string;
 export function validParties(parties: readonly PartyInput[], fieldOf: PartyField): ValidParty[] {
   return parties.map((party, i) => ({
     institutionId: validateId(party.institutionId, fieldOf(i, 'institutionId')),
-    role: optionalText(party.role, fieldOf(i, 'role'), MAX_ROLE_LENGTH),
+    role: optionalText(party.role, fieldOf(i, 'role'), LIMITS.role),
     representativeId: optionalId(party.representativeId, fieldOf(i, 'representativeId')),
   }));
 }

@@ -23,7 +23,7 @@ export const NEXT_STATUSES: Readonly<Record<string, readonly string[]>> = {
   TERMINATED: [],
 };
 
-export async function setAgreementStatus(_: unknown, { input }: { input: SetAgreementStatusInput }, context: AgreementsContext): Promise<{ agreement: Agreement }> {
+export async function setAgreementStatus(input: SetAgreementStatusInput, context: AgreementsContext): Promise<{ agreement: Agreement }> {
   requireEditorRole(context.caller, 'agreements');
   const id = validateId(input.id, 'input.id');
   const signedOn = input.signedOn === null || input.signedOn === undefined ? null : pastDateInput(input.signedOn, 'input.signedOn');

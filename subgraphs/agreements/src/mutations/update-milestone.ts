@@ -2,7 +2,7 @@ import { badUserInput, lockRow, recordAudit, requireEditorRole, requireVersion, 
 import type { AgreementsContext } from '../context';
 import { Milestone } from '../entities';
 import { authorizeOnAgreement } from './access';
-import { MAX_LABEL_LENGTH, MAX_TITLE_LENGTH, optionalText, partialDateInput, requiredText } from './input';
+import { LIMITS, optionalText, partialDateInput, requiredText } from './input';
 
 export interface UpdateMilestoneInput {
   id: string;
@@ -19,14 +19,14 @@ const CHANGEABLE = ['title', 'due', 'dueLabel', 'status'] as const;
  * Changes the fields given; omitted ones stay. `due: null` clears the date and its label; a new date without a label
  * drops the old label (it described the old date). Any status may follow any other: milestones get corrected.
  */
-export async function updateMilestone(_: unknown, { input }: { input: UpdateMilestoneInput }, context: AgreementsContext): Promise<{ milestone: Milestone }> {
+export async function updateMilestone(input: UpdateMilestoneInput, context: AgreementsContext): Promise<{ milestone: Milestone }> {
   requireEditorRole(context.caller, 'agreements');
   const id = validateId(input.id, 'input.id');
   if (!CHANGEABLE.some((field) => input[field] !== undefined)) {
     throw badUserInput(`give at least one of ${CHANGEABLE.map((f) => `input.${f}`).join(', ')} to change`, 'input');
   }
   const changes: Partial<Milestone> = {};
-  if (input.title !== undefined) changes.title = requiredText(input.title, 'input.title', MAX_TITLE_LENGTH);
+  if (input.title !== undefined) changes.title = requiredText(input.title, 'input.title', LIMITS.title);
   if (input.status !== undefined) {
     if (input.status === null) throw badUserInput('input.status must be PLANNED, IN_PROGRESS, DONE or CANCELLED; omit it to keep the status', 'input.status');
     changes.status = input.status;
@@ -35,7 +35,7 @@ export async function updateMilestone(_: unknown, { input }: { input: UpdateMile
     changes.due = input.due === null ? null : partialDateInput(input.due, 'input.due');
     changes.dueLabel = null;
   }
-  if (input.dueLabel !== undefined) changes.dueLabel = optionalText(input.dueLabel, 'input.dueLabel', MAX_LABEL_LENGTH);
+  if (input.dueLabel !== undefined) changes.dueLabel = optionalText(input.dueLabel, 'input.dueLabel', LIMITS.label);
   return context.database.transaction(async (manager) => {
     const before = await lockRow(manager, Milestone, id);
     if (before === null) throw badUserInput(`there is no milestone with id "${id}"`, 'input.id');
