@@ -1,8 +1,9 @@
 #!/bin/bash
 # Runs once when the MySQL container starts on an empty volume: one utf8mb4 database and one user per subgraph,
-# each user limited to its own database (subgraphs never read each other's data).
+# each user limited to its own database (subgraphs never read each other's data). SUBGRAPH_DATABASES lists them
+# (docker-compose.yml sets it from subgraphs.json).
 set -euo pipefail
-for name in institutions agreements training; do
+for name in ${SUBGRAPH_DATABASES:-institutions agreements training}; do
   password_variable="$(echo "${name}_DB_PASSWORD" | tr '[:lower:]' '[:upper:]')"
   password="${!password_variable}"
   mysql --user=root --password="${MYSQL_ROOT_PASSWORD}" <<SQL

@@ -28,18 +28,31 @@ export interface Federation {
   stop(): Promise<void>;
 }
 
+type Builder = (config: { port: number; databaseUrl: string; peers: Record<string, string> }) => Promise<SubgraphServer>;
+
 // How to build each subgraph in this process (the harness imports their packages); which ones run, and in what
-// order, is the registry's (`subgraphs.json`). A registered subgraph missing here stops the harness with its name.
-const builders: Record<SubgraphName, (config: { port: number; databaseUrl: string; peers: Record<string, string> }) => Promise<SubgraphServer>> = {
+// order, is the registry's (`subgraphs.json`). A registered subgraph not listed here (one made by
+// `npm run new-subgraph`) is built by the one `create…Server` function its `src/server.ts` exports.
+const builders: Record<string, Builder> = {
   institutions: createInstitutionsServer,
   agreements: createAgreementsServer,
   training: createTrainingServer,
 };
 
-/** The registered subgraphs' names, in registry order; throws when one has no builder in this harness. */
+function builderOf(name: string): Builder {
+  if (builders[name]) return builders[name];
+  const folder = readSubgraphRegistry().find((s) => s.name === name)?.folder;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const server = folder === undefined ? {} : (require(join(__dirname, '..', folder, 'src', 'server')) as Record<string, unknown>);
+  const found = Object.entries(server).filter(([exported, value]) => /^create\w*Server$/.test(exported) && typeof value === 'function');
+  if (found.length !== 1) throw new Error(`subgraph ${name} is in subgraphs.json but its src/server.ts exports no single create…Server function`);
+  return (builders[name] = found[0][1] as Builder);
+}
+
+/** The registered subgraphs' names, in registry order; throws when one cannot be built by this harness. */
 export function registeredSubgraphNames(): SubgraphName[] {
   return readSubgraphRegistry().map(({ name }) => {
-    if (!(name in builders)) throw new Error(`subgraph ${name} is in subgraphs.json but tests/federation.ts has no builder for it`);
+    builderOf(name);
     return name as SubgraphName;
   });
 }
@@ -56,7 +69,7 @@ export async function bootFederation(
   for (const name of registeredSubgraphNames()) {
     const scratch = await target.open(name);
     scratches.push(scratch);
-    subgraphs[name] = await builders[name]({ port: 0, databaseUrl: scratch.url, peers });
+    subgraphs[name] = await builderOf(name)({ port: 0, databaseUrl: scratch.url, peers });
     const url = await subgraphs[name].listen(0);
     peers[name] = url;
     urls[name] = (await options.routeTo?.[name]?.(url)) ?? url;

@@ -3,7 +3,7 @@
  * subgraphs must agree with it. Fails with what to change when a subgraph is added, renamed or moved.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { readSubgraphRegistry, subgraphUrlVariableName } from '@partnership/subgraph-kit';
 import { partnershipSubgraphs, repositoryRoot, supergraphFile } from '../src/compose';
 
@@ -45,10 +45,13 @@ describe('the subgraph registry (subgraphs.json)', () => {
     const workspaces = JSON.parse(read('package.json')).workspaces as string[];
     const jestProjects = (require(join(repositoryRoot, 'jest.config.js')) as { projects: string[] }).projects;
     const dockerfile = read('Dockerfile');
+    // A folder is a workspace by name or through a glob of its parent (`subgraphs/*`); the Dockerfile copies it by
+    // its package.json or its parent folder whole (`COPY subgraphs/ subgraphs/`), so new-subgraph edits neither.
     for (const { folder } of registry) {
-      expect(workspaces).toContain(folder);
+      const parent = dirname(folder);
+      expect([folder, `${parent}/*`].filter((w) => workspaces.includes(w))).not.toEqual([]);
       expect(jestProjects).toContain(`<rootDir>/${folder}`);
-      expect(dockerfile).toContain(`COPY ${folder}/package.json ${folder}/`);
+      expect([`COPY ${folder}/package.json ${folder}/`, `COPY ${parent}/ ${parent}/`].filter((line) => dockerfile.includes(line))).not.toEqual([]);
     }
   });
 

@@ -1,0 +1,199 @@
+/**
+ * `npm run new-subgraph` end to end, in a temporary copy of the repository (never in this one): bad input is refused
+ * and leaves nothing behind; a failed `npm install` is rolled back; `--name research --owner FR` makes a subgraph
+ * that touches only the registry and package-lock.json outside its folder; `npm run compose` composes it; the built
+ * federation (scripts/dist/start-federation.js on free ports, a scratch DATA_DIR) serves its field on Institution
+ * through the gateway; its own tests and the registry test pass. Every process and folder is removed, also on failure.
+ */
+import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+
+const repo = resolve(__dirname, '..');
+const NAME = 'research';
+/** What a copy leaves out: history, local data, build output (rebuilt in the copy); node_modules is copied apart. */
+const SKIPPED = new Set(['.git', 'data', '.local', 'node_modules']);
+const FIRST_START_MS = 90_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Distinct free ports: all listeners stay open until every port is known. */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: count }, () => new Promise<Server>((done) => { const s = createServer(); s.listen(0, '127.0.0.1', () => done(s)); })),
+  );
+  const ports = servers.map((s) => (s.address() as AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((done) => s.close(done))));
+  return ports;
+}
+
+/** The repository without history, data and build output; node_modules copied as is (its workspace links are relative). */
+function copyRepository(to: string): void {
+  cpSync(repo, to, {
+    recursive: true,
+    filter: (source) => {
+      const path = relative(repo, source);
+      const parts = path.split(/[\\/]/);
+      if (SKIPPED.has(path)) return false;
+      const inDependencies = parts.includes('node_modules');
+      return inDependencies || !(parts.includes('dist') || path.endsWith('.tsbuildinfo'));
+    },
+  });
+  const copied = spawnSync('cp', ['-a', join(repo, 'node_modules'), join(to, 'node_modules')], { encoding: 'utf8' });
+  if (copied.status !== 0) throw new Error(`copying node_modules failed: ${copied.stderr}`);
+}
+
+/** Every file of the copy outside node_modules, dist and data, with a hash of its content. */
+function snapshot(root: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (!['node_modules', 'dist', 'data', '.git'].includes(entry.name)) walk(path);
+      } else if (entry.isFile() && !entry.name.endsWith('.tsbuildinfo')) {
+        files.set(relative(root, path), createHash('sha1').update(readFileSync(path)).digest('hex'));
+      }
+    }
+  };
+  walk(root);
+  return files;
+}
+
+/** Files added, changed or removed between two snapshots, sorted. */
+function changed(before: Map<string, string>, after: Map<string, string>): string[] {
+  const paths = new Set([...before.keys(), ...after.keys()]);
+  return [...paths].filter((p) => before.get(p) !== after.get(p)).sort();
+}
+
+describe('npm run new-subgraph, in a copy of the repository', () => {
+  let copy: string;
+  let dataDir: string;
+  let federation: ChildProcess | undefined;
+  let output = '';
+  /** The copy's environment: no variables of this run that point at this repository or its registry. */
+  let env: NodeJS.ProcessEnv;
+
+  const run = (command: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> =>
+    spawnSync(command, args, { cwd: copy, env: { ...env, ...extraEnv }, encoding: 'utf8', timeout: 180_000 });
+  const scaffold = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) => run(process.execPath, ['scripts/new-subgraph.js', ...args], extraEnv);
+  const registry = () => readFileSync(join(copy, 'subgraphs.json'), 'utf8');
+
+  beforeAll(() => {
+    copy = mkdtempSync(join(tmpdir(), 'scaffold-repo-'));
+    dataDir = mkdtempSync(join(tmpdir(), 'scaffold-data-'));
+    env = { ...process.env };
+    delete env.SUBGRAPH_REGISTRY;
+    copyRepository(copy);
+  }, 120_000);
+
+  afterAll(() => {
+    if (federation?.pid) {
+      try {
+        process.kill(-federation.pid, 'SIGKILL');
+      } catch {
+        // ESRCH: everything in its process group has already exited.
+      }
+    }
+    for (const dir of [copy, dataDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test.each([
+    [['--name', 'training', '--owner', 'FR'], /"training" is already registered/],
+    [['--name', 'Research-Lab', '--owner', 'FR'], /--name "Research-Lab" is not valid: use 2 to 31 lower-case letters and digits/],
+    [['--name', NAME, '--owner', 'XX'], /--owner "XX" is not a partner code: use one of UZ, FR, MC/],
+    [['--name', NAME], /usage: npm run new-subgraph -- --name <name> --owner <UZ\|FR\|MC>/],
+  ])('refuses %j and writes nothing', (args, message) => {
+    const before = snapshot(copy);
+    const result = scaffold(args);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(message);
+    expect(changed(before, snapshot(copy))).toEqual([]);
+  });
+
+  test('rolls back everything when npm install fails', () => {
+    const before = snapshot(copy);
+    const fakeBin = join(copy, '.fake-bin');
+    mkdirSync(fakeBin);
+    writeFileSync(join(fakeBin, 'npm'), '#!/bin/sh\necho "npm: no network" >&2\nexit 1\n');
+    chmodSync(join(fakeBin, 'npm'), 0o755);
+    try {
+      const result = scaffold(['--name', NAME, '--owner', 'FR'], { PATH: `${fakeBin}:${env.PATH ?? ''}` });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(/nothing was kept: subgraphs\/research is removed/);
+    } finally {
+      rmSync(fakeBin, { recursive: true, force: true });
+    }
+    expect(existsSync(join(copy, 'subgraphs', NAME))).toBe(false);
+    expect(changed(before, snapshot(copy))).toEqual([]);
+  });
+
+  test('makes, registers, composes and serves the new subgraph, whose tests pass', async () => {
+    const started = Date.now();
+    const before = snapshot(copy);
+    const made = scaffold(['--name', NAME, '--owner', 'FR']);
+    expect([made.status, made.stderr]).toEqual([0, expect.any(String)]);
+    const afterScaffold = snapshot(copy);
+    expect(changed(before, afterScaffold).filter((p) => !p.startsWith(`subgraphs/${NAME}/`))).toEqual(['package-lock.json', 'subgraphs.json']);
+    expect(JSON.parse(registry()).subgraphs.at(-1)).toEqual({ name: NAME, folder: `subgraphs/${NAME}`, port: 4004, owner: 'FR' });
+    // Outside the template's tokens, nothing is left unreplaced.
+    for (const file of changed(before, afterScaffold).filter((p) => p.startsWith(`subgraphs/${NAME}/`))) {
+      expect([file, /__[A-Za-z_]+__/.test(readFileSync(join(copy, file), 'utf8').replace(/__(typename|resolveReference)/g, ''))]).toEqual([file, false]);
+    }
+
+    const composed = run('npm', ['run', 'compose']);
+    expect([composed.status, composed.stderr]).toEqual([0, expect.any(String)]);
+    expect(changed(afterScaffold, snapshot(copy))).toEqual(['docker-compose.yml', 'supergraph/supergraph.graphql']);
+    expect(readFileSync(join(copy, 'supergraph', 'supergraph.graphql'), 'utf8')).toContain(`@join__graph(name: "${NAME}", url: "http://localhost:4004/graphql")`);
+    const dockerCompose = spawnSync('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], { cwd: copy, encoding: 'utf8' });
+    if (!dockerCompose.error) expect([dockerCompose.status, dockerCompose.stderr]).toEqual([0, '']);
+
+    const built = run(process.execPath, ['scripts/build.js']);
+    expect([built.status, built.stdout + built.stderr]).toEqual([0, '']);
+
+    // The new subgraph's tests, and the registry test (workspaces, jest projects, Dockerfile, docker-compose.yml).
+    const tested = run(join(copy, 'node_modules', '.bin', 'jest'), [`subgraphs/${NAME}/`, 'supergraph/test/registry.test.ts']);
+    expect([tested.status, tested.stderr]).toEqual([0, expect.stringContaining(`PASS subgraphs/${NAME} `)]);
+    expect(tested.stderr).toContain('PASS supergraph supergraph/test/registry.test.ts');
+
+    const [gateway, ...subgraphPorts] = await freePorts(5);
+    const names = JSON.parse(registry()).subgraphs.map((s: { name: string }) => s.name) as string[];
+    expect(names).toEqual(['institutions', 'agreements', 'training', NAME]);
+    const ports = Object.fromEntries(names.map((name, i) => [`${name.toUpperCase()}_PORT`, String(subgraphPorts[i])]));
+    // detached: its own process group, so cleanup can kill it and every service it started.
+    federation = spawn(process.execPath, ['scripts/dist/start-federation.js'], {
+      cwd: copy,
+      env: { ...env, ...ports, GATEWAY_PORT: String(gateway), DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    for (const stream of [federation.stdout!, federation.stderr!]) stream.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    let exited = false;
+    federation.once('close', () => (exited = true));
+    const deadline = Date.now() + FIRST_START_MS;
+    while (!output.includes('[start] the federation is ready')) {
+      if (exited || Date.now() > deadline) throw new Error(`the federation did not start; it printed:\n${output}`);
+      await sleep(100);
+    }
+    expect(output).toMatch(new RegExp(`starting ${NAME} \\(pid \\d+\\) on port ${subgraphPorts[3]}`));
+
+    const response = await fetch(`http://127.0.0.1:${gateway}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ institution(id: "gustave-roussy") { name researchProjects(first: 5) { id partner leadInstitution { name } } } }' }),
+    });
+    expect(await response.json()).toEqual({
+      data: { institution: { name: 'Gustave Roussy', researchProjects: [{ id: 'research-example', partner: 'FR', leadInstitution: { name: 'Gustave Roussy' } }] } },
+    });
+
+    federation.kill('SIGTERM');
+    const stopDeadline = Date.now() + 20_000;
+    while (!exited && Date.now() < stopDeadline) await sleep(100);
+    expect(output).toContain('[start] all services stopped');
+    // Scaffold, compose, build, tests and a first start together: a partner's first minutes, bounded.
+    expect(Date.now() - started).toBeLessThan(150_000);
+  }, 240_000);
+});
