@@ -1,6 +1,7 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { configuredSigningSecret, isRole, MIN_SECRET_LENGTH, ROLES, type Role } from '@partnership/request-signing';
 import { defaultDataDir, integerFromEnv, packageRoot, shutdownTimingsFromEnv } from '@partnership/service-runtime';
+import { defaultMaxSignatures, defaultOperationUsageKeyPrefix, type OperationUsageSettings } from './operation-usage';
 
 /** The gateway package's folder (works from `src/` and from compiled `dist/src/`). */
 export const gatewayPackageDir = packageRoot(__dirname);
@@ -61,6 +62,8 @@ export interface GatewayConfig {
   rateLimit: RateLimitSettings;
   /** How long `stop()` lets requests in flight finish before it closes their connections, in milliseconds. */
   shutdownGraceMs: number;
+  /** Signatures of the operations served, with counts and last-seen dates (for `npm run check -- --usage`); absent: off. */
+  operationUsage?: OperationUsageSettings;
 }
 
 /** The circuit breaker in front of each subgraph (opossum). */
@@ -157,8 +160,8 @@ export function subgraphUrlVariable(subgraphName: string): string {
  * of `authenticationConfigFromEnv` and the operation limits MAX_DEPTH (15), MAX_ALIASES (30), MAX_ROOT_FIELDS (20),
  * MAX_TOKENS (5000), MAX_COST (100000), MAX_REQUEST_BYTES (262144), the circuit breaker BREAKER_ERROR_THRESHOLD_PERCENT (50),
  * BREAKER_VOLUME_THRESHOLD (5), BREAKER_WINDOW_MS (60000), BREAKER_RESET_MS (10000), the rate limit RATE_LIMIT_PER_MINUTE
- * (600, 0 = none), REDIS_URL (unset: in memory), RATE_LIMIT_KEY_PREFIX (gateway-rate-limit), and SHUTDOWN_GRACE_MS (5000, as for
- * every service).
+ * (600, 0 = none), REDIS_URL (unset: in memory), RATE_LIMIT_KEY_PREFIX (gateway-rate-limit), SHUTDOWN_GRACE_MS (5000, as for
+ * every service) and the operation usage settings of `operationUsageFromEnv`.
  * Throws a message naming the variable when a value is unusable.
  */
 export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
@@ -203,6 +206,28 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
       keyPrefix: env.RATE_LIMIT_KEY_PREFIX || 'gateway-rate-limit',
     },
     shutdownGraceMs: shutdownTimingsFromEnv(env).graceMs,
+    operationUsage: operationUsageFromEnv(env),
+  };
+}
+
+/**
+ * OPERATION_USAGE: on (default: Redis when REDIS_URL is set, else the file), file, redis or off;
+ * OPERATION_USAGE_FILE (<DATA_DIR>/operation-usage.json), OPERATION_USAGE_FLUSH_MS (60000),
+ * OPERATION_USAGE_MAX_SIGNATURES (10000), OPERATION_USAGE_KEY_PREFIX (gateway-operation-usage).
+ */
+export function operationUsageFromEnv(env: NodeJS.ProcessEnv): OperationUsageSettings {
+  const raw = (env.OPERATION_USAGE || 'on').trim();
+  if (!['on', 'off', 'file', 'redis'].includes(raw)) throw new Error(`OPERATION_USAGE must be on, off, file or redis (got "${raw}")`);
+  const redisUrl = redisUrlFromEnv(env);
+  if (raw === 'redis' && !redisUrl) throw new Error('OPERATION_USAGE=redis needs REDIS_URL');
+  const mode = raw === 'on' ? (redisUrl ? 'redis' : 'file') : (raw as OperationUsageSettings['mode']);
+  return {
+    mode,
+    file: env.OPERATION_USAGE_FILE ? resolve(env.OPERATION_USAGE_FILE) : join(defaultDataDir(env), 'operation-usage.json'),
+    redisUrl,
+    keyPrefix: env.OPERATION_USAGE_KEY_PREFIX || defaultOperationUsageKeyPrefix,
+    flushIntervalMs: integerFromEnv(env, 'OPERATION_USAGE_FLUSH_MS', 60_000, 100, 3_600_000),
+    maxSignatures: integerFromEnv(env, 'OPERATION_USAGE_MAX_SIGNATURES', defaultMaxSignatures, 1, 1_000_000),
   };
 }
 

@@ -9,6 +9,7 @@ import express, { type ErrorRequestHandler } from 'express';
 import { signingSecret, type Caller } from '@partnership/request-signing';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import pino, { type Logger } from 'pino';
+import { ERROR_CODES } from '@partnership/service-runtime';
 import { createAuthenticator } from './authentication';
 import type { GatewayConfig } from './config';
 import { corsAllowList } from './cors';
@@ -18,6 +19,7 @@ import { introspectionPolicyPlugin } from './introspection';
 import { noListSizes } from './list-sizes';
 import { operationLimitRules, operationLimitsPlugin, parseOptionsFor } from './operation-limits';
 import { operationResolutionPlugin } from './operation-resolution';
+import { createOperationUsageRecorder, operationUsagePlugin } from './operation-usage';
 import { createRateLimiter, rateLimitKey } from './rate-limit';
 import { assignRequestIds, enterRequestScope, requestScopeOf } from './request-id';
 import {
@@ -35,6 +37,7 @@ import { supergraphFromFile, type CheckedSupergraph } from './supergraph-file';
 export { gatewayConfigFromEnv, subgraphUrlVariable, type GatewayConfig, type OperationLimits, type AuthenticationConfig } from './config';
 export { issueToken, localJwtKeyFile, localSigningKey, type TokenClaims } from './authentication';
 export { subgraphSdlFingerprint } from './rollout';
+export { readOperationUsage, usedCoordinates, type CoordinateUse, type OperationUsageEntry, type OperationUsageFile } from './operation-usage';
 
 /** The context of one GraphQL request: who it acts for (null: anonymous), its id, and a logger that carries the id. */
 export interface GatewayContext extends SubgraphCallContext {
@@ -70,6 +73,7 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
   const authenticator = createAuthenticator(config.authentication, config.dataDir);
   const agent = createSubgraphAgent();
   const rateLimiter = await createRateLimiter(config.rateLimit, logger);
+  const operationUsage = createOperationUsageRecorder(config.operationUsage, logger);
   // One transport (and circuit breaker) per subgraph name, kept across supergraph reloads.
   const transports = new Map<string, SubgraphTransport>();
   const transportOf = (name: string): SubgraphTransport => {
@@ -83,6 +87,7 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
   const release = async () => {
     for (const transport of transports.values()) transport.shutdown();
     await rateLimiter.close();
+    await operationUsage.close();
     // Requests to subgraphs still in flight belong to client connections the drain has closed: no one waits for them.
     await agent.destroy();
   };
@@ -141,6 +146,7 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
       operationResolutionPlugin(),
       introspectionPolicyPlugin(config.introspection),
       operationLimitsPlugin(config.limits.maxCost, () => serving?.listSizes ?? noListSizes),
+      operationUsagePlugin(operationUsage),
     ],
   });
   try {
@@ -187,7 +193,7 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
   app.get('/metrics', async (req, res) => {
     const caller = await authenticator.authenticate(req.headers.authorization).catch(() => null);
     if (!caller?.roles.includes('admin')) {
-      res.status(caller ? 403 : 401).json({ errors: [{ message: 'Metrics are for admins', extensions: { code: caller ? 'FORBIDDEN' : 'UNAUTHENTICATED' } }] });
+      res.status(caller ? 403 : 401).json({ errors: [{ message: 'Metrics are for admins', extensions: { code: caller ? ERROR_CODES.FORBIDDEN : ERROR_CODES.UNAUTHENTICATED } }] });
       return;
     }
     const pending = rollout;
@@ -238,7 +244,7 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
     }),
   );
   app.use((_req, res) => {
-    res.status(404).json({ errors: [{ message: 'Not found: GraphQL is served at /graphql', extensions: { code: 'NOT_FOUND' } }] });
+    res.status(404).json({ errors: [{ message: 'Not found: GraphQL is served at /graphql', extensions: { code: ERROR_CODES.NOT_FOUND } }] });
   });
   app.use(requestErrors(config.limits.maxRequestBytes));
 
@@ -273,21 +279,21 @@ function requestErrors(maxRequestBytes: number): ErrorRequestHandler {
     if (res.headersSent) return next(error);
     const { requestId, logger } = requestScopeOf(res);
     if (error.type === 'entity.parse.failed') {
-      res.status(400).json({ errors: [{ message: `The request body is not valid JSON: ${error.message}`, extensions: { code: 'BAD_REQUEST' } }] });
+      res.status(400).json({ errors: [{ message: `The request body is not valid JSON: ${error.message}`, extensions: { code: ERROR_CODES.BAD_REQUEST } }] });
     } else if (error.type === 'entity.too.large') {
       res.status(413).json({
         errors: [
           {
             message: `The request body is too large: at most ${maxRequestBytes} bytes are accepted`,
-            extensions: { code: 'PAYLOAD_TOO_LARGE', limit: 'requestBytes', maximum: maxRequestBytes },
+            extensions: { code: ERROR_CODES.PAYLOAD_TOO_LARGE, limit: 'requestBytes', maximum: maxRequestBytes },
           },
         ],
       });
     } else if (error.status !== undefined && error.status >= 400 && error.status < 500) {
-      res.status(error.status).json({ errors: [{ message: error.message ?? 'Bad request', extensions: { code: 'BAD_REQUEST' } }] });
+      res.status(error.status).json({ errors: [{ message: error.message ?? 'Bad request', extensions: { code: ERROR_CODES.BAD_REQUEST } }] });
     } else {
       logger.error({ err: error }, 'request failed');
-      res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }] });
+      res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: ERROR_CODES.INTERNAL_SERVER_ERROR, requestId } }] });
     }
   };
 }

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 
 /**
@@ -15,8 +15,13 @@ export interface SavedOperation {
   document: DocumentNode;
 }
 
+/**
+ * The operations in a folder and its subfolders (front-ends register theirs in a subfolder of their own:
+ * `supergraph/operations/<front-end>/*.graphql`); `file` is the path inside the folder.
+ */
 export function loadOperations(dir: string): SavedOperation[] {
-  return readdirSync(dir)
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((file) => file.split(sep).join('/'))
     .filter((file) => file.endsWith('.graphql'))
     .sort()
     .map((file) => {

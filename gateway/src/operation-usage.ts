@@ -1,0 +1,359 @@
+/**
+ * Operation usage: the signatures of the operations the gateway serves, with counts and last-seen dates, so that
+ * `npm run check -- --usage <file|redis://…>` can tell a partner which fields served operations still use before a
+ * field is removed. Locally to a JSON file (`OPERATION_USAGE_FILE`), shared in Redis when `REDIS_URL` is set.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { ApolloServerPlugin } from '@apollo/server';
+import {
+  getNamedType,
+  isInputObjectType,
+  isIntrospectionType,
+  isSpecifiedScalarType,
+  Kind,
+  print,
+  stripIgnoredCharacters,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+  type ASTNode,
+  type DocumentNode,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  type Location,
+} from 'graphql';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+
+export interface OperationUsageSettings {
+  /** off: nothing recorded; file: a JSON file; redis: a hash per signature in Redis. */
+  mode: 'off' | 'file' | 'redis';
+  /** The JSON file (mode file). */
+  file: string;
+  /** Redis (mode redis). */
+  redisUrl?: string;
+  /** Prefix of the Redis keys: `<prefix>:signatures` (a set) and `<prefix>:op:<signature>` (a hash each). */
+  keyPrefix: string;
+  /** How often what was counted is written, in milliseconds (and once more on stop). */
+  flushIntervalMs: number;
+  /** Distinct signatures held between two flushes (and kept in the file); more are dropped and counted. */
+  maxSignatures: number;
+}
+
+export const defaultOperationUsageKeyPrefix = 'gateway-operation-usage';
+export const defaultMaxSignatures = 10_000;
+
+/** One operation as the gateway served it. */
+export interface OperationUsageEntry {
+  /** `<operationName or ->:<hash>`. */
+  signature: string;
+  /** The operation's name; null for anonymous operations. */
+  name: string | null;
+  /** The fields (`Type.field`), arguments (`Type.field.argument`), input fields and types it uses. */
+  coordinates: string[];
+  count: number;
+  /** ISO dates. */
+  firstSeen: string;
+  lastSeen: string;
+}
+
+/** The file format (and what `readOperationUsage` returns for Redis). */
+export interface OperationUsageFile {
+  version: 1;
+  /** Requests of operations not recorded because `maxSignatures` distinct ones were already held. */
+  dropped: number;
+  operations: Record<string, OperationUsageEntry>;
+}
+
+/** A schema coordinate an operation uses, with the node that uses it (for file and line). */
+export interface CoordinateUse {
+  coordinate: string;
+  loc?: Location;
+}
+
+/**
+ * The schema coordinates a document uses against a schema, as @graphql-inspector names change paths: `Type.field`
+ * for fields, `Type.field.argument` for arguments, `Input.field` for input fields, and `Type` for each type named
+ * (return types, variable types). Meta fields (`__typename`, introspection) are left out.
+ */
+export function usedCoordinates(schema: GraphQLSchema, document: DocumentNode): CoordinateUse[] {
+  const uses: CoordinateUse[] = [];
+  const typeInfo = new TypeInfo(schema);
+  const add = (coordinate: string, node: ASTNode) => uses.push({ coordinate, loc: node.loc });
+  // Built-in scalars (Int, String…) never change: not worth a coordinate.
+  const addType = (type: GraphQLNamedType, node: ASTNode) => {
+    if (!isSpecifiedScalarType(type) && !isIntrospectionType(type)) add(type.name, node);
+  };
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field(node) {
+        const parent = typeInfo.getParentType();
+        const field = typeInfo.getFieldDef();
+        if (!parent || !field || field.name.startsWith('__') || isIntrospectionType(parent)) return;
+        add(`${parent.name}.${field.name}`, node);
+        addType(getNamedType(field.type), node);
+      },
+      Argument(node) {
+        const parent = typeInfo.getParentType();
+        const field = typeInfo.getFieldDef();
+        const argument = typeInfo.getArgument();
+        if (!parent || !field || !argument || field.name.startsWith('__') || isIntrospectionType(parent)) return;
+        add(`${parent.name}.${field.name}.${argument.name}`, node);
+        addType(getNamedType(argument.type), node);
+      },
+      ObjectField(node) {
+        const parent = typeInfo.getParentInputType();
+        const named = parent ? getNamedType(parent) : undefined;
+        if (named && isInputObjectType(named)) add(`${named.name}.${node.name.value}`, node);
+      },
+      VariableDefinition(node) {
+        const type = typeInfo.getInputType();
+        if (type) addType(getNamedType(type), node);
+      },
+    }),
+  );
+  return uses;
+}
+
+/**
+ * The signature of an operation: its name and a hash of the document printed with literals hidden and ignored
+ * characters stripped, so that the same operation with other inline values counts as one.
+ */
+export function operationSignature(document: DocumentNode, operationName: string | null | undefined): string {
+  const hidden = visit(document, {
+    IntValue: (node) => ({ ...node, value: '0' }),
+    FloatValue: (node) => ({ ...node, kind: Kind.INT, value: '0' }),
+    StringValue: (node) => ({ ...node, value: '', block: false }),
+    ListValue: (node) => ({ ...node, values: [] }),
+    ObjectValue: (node) => ({ ...node, fields: [] }),
+  });
+  const hash = createHash('sha256').update(stripIgnoredCharacters(print(hidden))).digest('hex').slice(0, 16);
+  return `${operationName || '-'}:${hash}`;
+}
+
+/** Counts operations in memory and writes them out every `flushIntervalMs` and on `close()`. */
+export interface OperationUsageRecorder {
+  record(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, at?: Date): void;
+  /** Writes what was counted since the last flush. */
+  flush(): Promise<void>;
+  /** Flushes, stops the timer and closes Redis. */
+  close(): Promise<void>;
+  /** Requests not recorded since start because too many distinct signatures were held. */
+  readonly dropped: number;
+}
+
+export function createOperationUsageRecorder(settings: OperationUsageSettings | undefined, logger: Logger): OperationUsageRecorder {
+  if (settings === undefined || settings.mode === 'off') {
+    return { record: () => undefined, flush: async () => undefined, close: async () => undefined, dropped: 0 };
+  }
+  let pending = new Map<string, OperationUsageEntry>();
+  let droppedSinceFlush = 0;
+  let droppedTotal = 0;
+  let redis: Redis | undefined;
+  if (settings.mode === 'redis') {
+    if (!settings.redisUrl) throw new Error('operation usage in Redis needs REDIS_URL');
+    redis = new Redis(settings.redisUrl, { lazyConnect: true, connectTimeout: 2000, commandTimeout: 2000, maxRetriesPerRequest: 1 });
+    let unreachable = false;
+    redis.on('error', (error: Error) => {
+      if (unreachable) return;
+      unreachable = true;
+      logger.warn({ reason: error.message }, 'Redis unreachable: operation usage is kept in memory until it is back');
+    });
+    redis.on('ready', () => {
+      unreachable = false;
+    });
+  }
+  let flushing: Promise<void> = Promise.resolve();
+
+  const write = async (batch: Map<string, OperationUsageEntry>, dropped: number) => {
+    if (batch.size === 0 && dropped === 0) return;
+    if (redis) await writeToRedis(redis, settings.keyPrefix, batch, dropped);
+    else writeToFile(settings.file, batch, dropped, settings.maxSignatures);
+  };
+
+  const flush = (): Promise<void> => {
+    flushing = flushing.then(async () => {
+      const batch = pending;
+      const dropped = droppedSinceFlush;
+      pending = new Map();
+      droppedSinceFlush = 0;
+      try {
+        await write(batch, dropped);
+        if (dropped > 0) logger.warn({ dropped, maxSignatures: settings.maxSignatures }, 'operation usage: too many distinct operations, some were not recorded');
+      } catch (error) {
+        // Keep the counts for the next flush (bounded like any batch).
+        for (const entry of batch.values()) if (!merge(pending, entry, settings.maxSignatures)) droppedSinceFlush += entry.count;
+        droppedSinceFlush += dropped;
+        logger.warn({ reason: (error as Error).message }, 'operation usage could not be written; will try again');
+      }
+    });
+    return flushing;
+  };
+
+  const timer = setInterval(() => void flush(), settings.flushIntervalMs);
+  timer.unref();
+
+  return {
+    record(schema, document, operationName, at = new Date()) {
+      const signature = operationSignature(document, operationName);
+      const existing = pending.get(signature);
+      const seen = at.toISOString();
+      if (existing) {
+        existing.count += 1;
+        existing.lastSeen = seen;
+        return;
+      }
+      if (pending.size >= settings.maxSignatures) {
+        droppedSinceFlush += 1;
+        droppedTotal += 1;
+        return;
+      }
+      const coordinates = [...new Set(usedCoordinates(schema, document).map((u) => u.coordinate))].sort();
+      if (coordinates.length === 0) return; // introspection only (the explorer): nothing a schema change could break
+      pending.set(signature, { signature, name: operationName || null, coordinates, count: 1, firstSeen: seen, lastSeen: seen });
+    },
+    flush,
+    async close() {
+      clearInterval(timer);
+      await flush();
+      redis?.disconnect();
+    },
+    get dropped() {
+      return droppedTotal;
+    },
+  };
+}
+
+// Adds an entry's count into a map; false when the map is full and the signature is new.
+function merge(into: Map<string, OperationUsageEntry>, entry: OperationUsageEntry, max: number): boolean {
+  const existing = into.get(entry.signature);
+  if (existing) {
+    existing.count += entry.count;
+    if (entry.lastSeen > existing.lastSeen) existing.lastSeen = entry.lastSeen;
+    if (entry.firstSeen < existing.firstSeen) existing.firstSeen = entry.firstSeen;
+    existing.coordinates = entry.coordinates;
+    return true;
+  }
+  if (into.size >= max) return false;
+  into.set(entry.signature, { ...entry });
+  return true;
+}
+
+function readUsageFile(file: string): OperationUsageFile {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, dropped: 0, operations: {} };
+    throw error;
+  }
+  const parsed = JSON.parse(text) as Partial<OperationUsageFile>;
+  if (parsed.version !== 1 || typeof parsed.operations !== 'object' || parsed.operations === null) {
+    throw new Error(`${file} is not an operation usage file (version 1)`);
+  }
+  return { version: 1, dropped: parsed.dropped ?? 0, operations: parsed.operations };
+}
+
+// Merges a batch into the file (read, add, write a temporary file, rename). When the file holds `max` signatures,
+// the least recently seen make room for new ones.
+function writeToFile(file: string, batch: Map<string, OperationUsageEntry>, dropped: number, max: number): void {
+  const current = readUsageFile(file);
+  const all = new Map(Object.entries(current.operations));
+  for (const entry of batch.values()) merge(all, entry, Number.MAX_SAFE_INTEGER);
+  const kept = [...all.values()].sort((a, b) => (a.lastSeen < b.lastSeen ? 1 : a.lastSeen > b.lastSeen ? -1 : 0));
+  const evicted = kept.splice(max);
+  const out: OperationUsageFile = {
+    version: 1,
+    dropped: current.dropped + dropped + evicted.reduce((sum, e) => sum + e.count, 0),
+    operations: Object.fromEntries(kept.sort((a, b) => a.signature.localeCompare(b.signature)).map((e) => [e.signature, e])),
+  };
+  mkdirSync(dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify(out, null, 2)}\n`);
+  renameSync(temporary, file);
+}
+
+async function writeToRedis(redis: Redis, prefix: string, batch: Map<string, OperationUsageEntry>, dropped: number): Promise<void> {
+  if (redis.status === 'wait' || redis.status === 'end') await redis.connect();
+  const pipeline = redis.pipeline();
+  for (const entry of batch.values()) {
+    const key = `${prefix}:op:${entry.signature}`;
+    pipeline.sadd(`${prefix}:signatures`, entry.signature);
+    pipeline.hincrby(key, 'count', entry.count);
+    pipeline.hset(key, 'name', entry.name ?? '', 'coordinates', entry.coordinates.join(' '));
+    pipeline.hsetnx(key, 'firstSeen', entry.firstSeen);
+    // Last seen only moves forward (replicas flush in any order): ISO dates compare as strings.
+    pipeline.eval(
+      "local c = redis.call('HGET', KEYS[1], 'lastSeen'); if (not c) or c < ARGV[1] then redis.call('HSET', KEYS[1], 'lastSeen', ARGV[1]) end; return 0",
+      1,
+      key,
+      entry.lastSeen,
+    );
+  }
+  if (dropped > 0) pipeline.incrby(`${prefix}:dropped`, dropped);
+  const results = await pipeline.exec();
+  const failed = results?.find(([error]) => error);
+  if (failed) throw failed[0];
+}
+
+/**
+ * Reads operation usage from a file the gateway wrote, or from Redis (`redis://…` or `rediss://…`, optionally
+ * `#<key prefix>`; default prefix gateway-operation-usage).
+ */
+export async function readOperationUsage(source: string): Promise<OperationUsageFile> {
+  if (!/^rediss?:\/\//.test(source)) {
+    try {
+      readFileSync(source);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`operation usage file ${source} does not exist`);
+      throw error;
+    }
+    return readUsageFile(source);
+  }
+  const [url, prefix = defaultOperationUsageKeyPrefix] = source.split('#');
+  const redis = new Redis(url, { lazyConnect: true, connectTimeout: 3000, commandTimeout: 5000, maxRetriesPerRequest: 1 });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    const signatures = await redis.smembers(`${prefix}:signatures`);
+    const operations: Record<string, OperationUsageEntry> = {};
+    for (let i = 0; i < signatures.length; i += 500) {
+      const pipeline = redis.pipeline();
+      const slice = signatures.slice(i, i + 500);
+      for (const signature of slice) pipeline.hgetall(`${prefix}:op:${signature}`);
+      const results = (await pipeline.exec()) ?? [];
+      slice.forEach((signature, index) => {
+        const hash = results[index]?.[1] as Record<string, string> | undefined;
+        if (!hash || hash.count === undefined) return;
+        operations[signature] = {
+          signature,
+          name: hash.name || null,
+          coordinates: hash.coordinates ? hash.coordinates.split(' ') : [],
+          count: Number(hash.count),
+          firstSeen: hash.firstSeen ?? hash.lastSeen ?? '',
+          lastSeen: hash.lastSeen ?? '',
+        };
+      });
+    }
+    const dropped = Number((await redis.get(`${prefix}:dropped`)) ?? 0);
+    return { version: 1, dropped, operations };
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Records each operation the gateway resolves (after validation, before execution). */
+export function operationUsagePlugin(recorder: OperationUsageRecorder): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, document, operationName }) {
+          recorder.record(schema, document, operationName);
+        },
+      };
+    },
+  };
+}
