@@ -6,11 +6,19 @@
  * ready is not restarted: that is a setup problem (port taken, bad database URL, missing build) which a retry
  * does not fix, so everything stops with the reason. Ctrl-C (SIGINT) or SIGTERM stops them all, also while a
  * restart is pending. Every output line names its service.
+ *
+ * One service can be restarted on request (`npm run restart -- <name>`, scripts/restart.ts): while it runs, the
+ * supervisor keeps its state (its pid; each service's pid, port and state) in `<DATA_DIR>/federation.json`, removed
+ * when it exits. A restart request is a file `<DATA_DIR>/federation-restart-<requester pid>.request` holding the
+ * service name, followed by SIGUSR2 to the supervisor: it stops that service (SIGTERM) and starts it again at once,
+ * without backoff, while the others keep running.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { findSubgraphRegistry, integerFromEnv, readSubgraphRegistry, subgraphUrlVariableName } from '@partnership/service-runtime';
+import { defaultDataDir, findSubgraphRegistry, integerFromEnv, readSubgraphRegistry, subgraphUrlVariableName } from '@partnership/service-runtime';
+import { isAlive, readState, RESTART_REQUEST_PREFIX, RESTART_REQUEST_SUFFIX, STATE_FILE, type FederationState, type ServiceState } from './federation-state';
 
 const root = resolve(__dirname, '..', '..');
 /** How long a service may take to answer its readiness check (the first start applies migrations and loads data). */
@@ -54,6 +62,10 @@ interface Supervised {
   /** Restarts in a row, counted since the service last ran STABLE_AFTER_MS; sets the backoff. */
   restarts: number;
   restartTimer?: NodeJS.Timeout;
+  /** What federation.json says about it. */
+  state: ServiceState;
+  /** Set while a requested restart stops it: its exit is then no crash, and no backoff restart follows. */
+  restartRequested?: boolean;
 }
 
 interface Settings {
@@ -69,6 +81,37 @@ let backoffMs = 0;
 let childEnv: NodeJS.ProcessEnv = {};
 let stopping = false;
 let federationReady = false;
+let stateFile = '';
+
+/** Writes federation.json (whole, by rename, so a reader never sees half of it). */
+function writeState(): void {
+  if (!stateFile || stopping) return;
+  const state: FederationState = {
+    pid: process.pid,
+    ready: federationReady,
+    services: services.map((s) => ({ name: s.name, role: s.role, port: s.port, pid: s.child?.pid ?? null, state: s.state })),
+  };
+  try {
+    writeFileSync(`${stateFile}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
+    renameSync(`${stateFile}.tmp`, stateFile);
+  } catch (err) {
+    say(`could not write ${stateFile}: ${(err as Error).message}`);
+  }
+}
+
+/** The pid of another live supervisor that keeps its state in `file`, if there is one. */
+function readExistingState(file: string): number | undefined {
+  try {
+    const state = readState(file);
+    return state && state.pid !== process.pid && isAlive(state.pid) ? state.pid : undefined;
+  } catch {
+    return undefined; // unreadable: left by a supervisor that died while writing; ours replaces it
+  }
+}
+
+function removeState(): void {
+  if (stateFile) rmSync(stateFile, { force: true });
+}
 
 function say(message: string): void {
   process.stdout.write(`[start] ${message}\n`);
@@ -82,7 +125,7 @@ function seconds(ms: number): string {
 function readSettings(env: NodeJS.ProcessEnv): Settings {
   const services = servicesToRun(env).map((s) => {
     const portVariable = `${s.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_PORT`;
-    return { ...s, portVariable, port: integerFromEnv(env, portVariable, s.defaultPort, 1, 65535), startedAt: 0, restarts: 0 };
+    return { ...s, portVariable, port: integerFromEnv(env, portVariable, s.defaultPort, 1, 65535), startedAt: 0, restarts: 0, state: 'starting' as ServiceState };
   });
   const named = (s: Supervised) => `${s.portVariable}${env[s.portVariable] ? '' : ' (default)'}`;
   for (const [i, a] of services.entries()) {
@@ -106,7 +149,9 @@ function launch(service: Supervised, verb: 'starting' | 'restarting', detail = '
   });
   service.child = child;
   service.startedAt = Date.now();
+  service.state = verb;
   say(`${verb} ${service.name} (pid ${child.pid}) on port ${service.port}${detail}`);
+  writeState();
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => process.stdout.write(`[${service.name}] ${line}\n`));
   }
@@ -120,6 +165,11 @@ function launch(service: Supervised, verb: 'starting' | 'restarting', detail = '
 function onExit(service: Supervised, reason: string): void {
   service.child = undefined;
   if (stopping) return;
+  service.state = 'stopped';
+  if (service.restartRequested) {
+    say(`${service.name} stopped (${reason}) for the requested restart`);
+    return;
+  }
   if (!federationReady) {
     say(`${service.name} stopped during the first start (${reason}); stopping the others`);
     say(`its last lines above say why; if port ${service.port} is taken (is another npm start running?), free it or set ${service.portVariable}`);
@@ -130,18 +180,62 @@ function onExit(service: Supervised, reason: string): void {
   service.restarts += 1;
   const delay = Math.min(backoffMs * 2 ** (service.restarts - 1), BACKOFF_CAP_MS);
   say(`${service.name} exited (${reason}); restarting in ${seconds(delay)} (restart ${service.restarts})`);
+  writeState();
   service.restartTimer = setTimeout(() => void restart(service), delay);
 }
 
-async function restart(service: Supervised): Promise<void> {
+async function restart(service: Supervised, why = `restart ${service.restarts}`): Promise<void> {
   service.restartTimer = undefined;
-  const child = launch(service, 'restarting');
+  const child = launch(service, 'restarting', why === 'requested' ? ' (requested)' : '');
   try {
     if (await waitUntilReady(service, child)) {
-      say(`${service.name} is ready again (restart ${service.restarts}, ${seconds(Date.now() - service.startedAt)} after its start)`);
+      service.state = 'ready';
+      writeState();
+      say(`${service.name} is ready again (${why}, ${seconds(Date.now() - service.startedAt)} after its start)`);
     }
   } catch (err) {
     say(`${(err as Error).message}; it keeps running and is restarted only if it exits`);
+  }
+}
+
+/** A requested restart: stop the service if it runs, then start it at once (no backoff; its crash count is kept). */
+async function restartOnRequest(service: Supervised): Promise<void> {
+  if (stopping || service.restartRequested) return;
+  say(`restart of ${service.name} requested`);
+  clearTimeout(service.restartTimer);
+  service.restartTimer = undefined;
+  service.restartRequested = true;
+  try {
+    if (service.child) await stopChild(service, service.child);
+  } finally {
+    service.restartRequested = false;
+  }
+  if (stopping) return;
+  await restart(service, 'requested');
+}
+
+/** SIGUSR2: handles every restart request file in the data folder (each names one service), then removes it. */
+function onRestartRequests(dataDir: string): void {
+  let files: string[];
+  try {
+    files = readdirSync(dataDir).filter((f) => f.startsWith(RESTART_REQUEST_PREFIX) && f.endsWith(RESTART_REQUEST_SUFFIX));
+  } catch (err) {
+    say(`SIGUSR2: could not read ${dataDir}: ${(err as Error).message}`);
+    return;
+  }
+  for (const file of files) {
+    const path = join(dataDir, file);
+    let name: string;
+    try {
+      name = readFileSync(path, 'utf8').trim();
+      rmSync(path, { force: true });
+    } catch {
+      continue; // another signal's handler took it
+    }
+    const service = services.find((s) => s.name === name);
+    if (!service) say(`restart requested of "${name}", which is none of ${services.map((s) => s.name).join(', ')}`);
+    else if (!federationReady) say(`restart of ${name} requested before the federation was first ready; ignored`);
+    else void restartOnRequest(service);
   }
 }
 
@@ -181,6 +275,7 @@ function stopChild(service: Supervised, child: ChildProcess): Promise<void> {
 async function stopAll(exitCode: number): Promise<void> {
   if (stopping) return;
   stopping = true;
+  removeState();
   for (const service of services) clearTimeout(service.restartTimer);
   await Promise.all(services.flatMap((s) => (s.child ? [stopChild(s, s.child)] : [])));
   say('all services stopped');
@@ -202,6 +297,18 @@ async function main(): Promise<void> {
     });
   }
 
+  const dataDir = defaultDataDir(process.env);
+  const owner = readExistingState(join(dataDir, STATE_FILE));
+  if (owner !== undefined) {
+    say(`could not start: npm start is already running (pid ${owner}) with the data folder ${dataDir}; stop it first, or set DATA_DIR`);
+    process.exit(1);
+  }
+  mkdirSync(dataDir, { recursive: true });
+  stateFile = join(dataDir, STATE_FILE);
+  process.on('exit', removeState);
+  process.on('SIGUSR2', () => onRestartRequests(dataDir));
+  writeState();
+
   const subgraphs = services.filter((s) => s.role === 'subgraph');
   for (const service of subgraphs) {
     const variable = [`${service.name.toUpperCase()}_DATABASE_URL`, 'DATABASE_URL'].find((v) => process.env[v]);
@@ -210,13 +317,16 @@ async function main(): Promise<void> {
   }
   // false: a service exited, and its exit handler is already stopping the others.
   if ((await Promise.all(subgraphs.map((s) => waitUntilReady(s, s.child!)))).includes(false)) return;
+  for (const s of subgraphs) s.state = 'ready';
   const gateway = services.find((s) => s.role === 'gateway')!;
   if (!(await waitUntilReady(gateway, launch(gateway, 'starting')))) return;
+  gateway.state = 'ready';
   federationReady = true;
+  writeState();
   say('the federation is ready:');
   say(`  GraphQL endpoint  http://localhost:${gateway.port}/graphql`);
   say(`  explorer          http://localhost:${gateway.port}/  (open in a browser)`);
-  say('a service that exits is restarted; press Ctrl-C to stop them all');
+  say('a service that exits is restarted (`npm run restart -- <name>` restarts one now); press Ctrl-C to stop them all');
 }
 
 main().catch((err: unknown) => {

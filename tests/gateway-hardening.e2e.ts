@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { createGateway, gatewayConfigFromEnv, localSigningKey, type Gateway } from '@partnership/gateway';
 import { scratchTargets } from '@partnership/subgraph-kit/testing';
 import { SignJWT } from 'jose';
-import { bootFederation, type Federation } from './federation';
+import { bootFederation, registeredSubgraphNames, type Federation } from './federation';
 
 const sqlite = scratchTargets.find((t) => t.label === 'SQLite')!;
 const redisUrl = process.env.REDIS_TEST_URL || undefined;
@@ -223,11 +223,14 @@ describe('errors and health say nothing of where the subgraphs run', () => {
       service: 'gateway',
       supergraph: { id: expect.stringMatching(/^[0-9a-f]{64}$/) },
       rollout: null,
-      subgraphs: [
-        { name: 'agreements', status: 'unavailable', checkedWith: 'health endpoint', reason: 'connection refused', breaker: 'closed' },
-        { name: 'institutions', status: 'ready', checkedWith: 'health endpoint', breaker: 'closed' },
-        { name: 'training', status: 'ready', checkedWith: 'health endpoint', breaker: 'closed' },
-      ],
+      // Every registered subgraph, by name (a scaffolded one too); only agreements is down.
+      subgraphs: registeredSubgraphNames()
+        .sort()
+        .map((name) =>
+          name === 'agreements'
+            ? { name, status: 'unavailable', checkedWith: 'health endpoint', reason: 'connection refused', breaker: 'closed' }
+            : { name, status: 'ready', checkedWith: 'health endpoint', breaker: 'closed' },
+        ),
     });
     expect(detail).not.toMatch(internals);
 

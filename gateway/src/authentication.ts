@@ -4,6 +4,7 @@ import { HeaderMap } from '@apollo/server';
 import { asCaller, isPartner, isRole, localSecretFile, PARTNERS, ROLES, type Caller } from '@partnership/request-signing';
 import { GraphQLError } from 'graphql';
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { ERROR_CODES } from '@partnership/service-runtime';
 import type { AuthenticationConfig } from './config';
 
 /** The local token key: an ES256 private JWK, generated on first use and shared by the gateway and `npm run token`. */
@@ -136,7 +137,7 @@ export function createAuthenticator(config: AuthenticationConfig, dataDir: strin
 export function authenticationError(message: string, options: { tokenGiven?: boolean } = {}): GraphQLError {
   const challenge = options.tokenGiven === false ? 'Bearer realm="uz-fr-health-graph"' : 'Bearer realm="uz-fr-health-graph", error="invalid_token"';
   return new GraphQLError(message, {
-    extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: new HeaderMap([['www-authenticate', challenge]]) } },
+    extensions: { code: ERROR_CODES.UNAUTHENTICATED, http: { status: 401, headers: new HeaderMap([['www-authenticate', challenge]]) } },
   });
 }
 

@@ -1,6 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
+import { ERROR_CODES } from '@partnership/service-runtime';
 import { OperationLimitError, tooManyTokens } from './operation-limits';
 import { currentRequestScope } from './request-id';
 
@@ -20,17 +21,17 @@ export const internalErrorMessage = 'Internal server error';
  */
 export function formatGatewayError(formatted: GraphQLFormattedError, error: unknown, fallbackLogger: Logger): GraphQLFormattedError {
   if (error instanceof GraphQLError && error.originalError instanceof OperationLimitError) {
-    return { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_USER_INPUT' } };
+    return { ...formatted, extensions: { ...formatted.extensions, code: ERROR_CODES.BAD_USER_INPUT } };
   }
   const tokens = tooManyTokens(formatted);
   if (tokens) return tokens;
 
   if (error instanceof GraphQLError && error.extensions.code === undefined && isClientStatus(error.extensions.http)) {
-    return { message: formatted.message, extensions: { code: 'BAD_REQUEST' } };
+    return { message: formatted.message, extensions: { code: ERROR_CODES.BAD_REQUEST } };
   }
 
   const code = formatted.extensions?.code;
-  if (code !== undefined && code !== 'INTERNAL_SERVER_ERROR' && code !== 'DOWNSTREAM_SERVICE_ERROR') return withoutStackTraces(formatted);
+  if (code !== undefined && code !== ERROR_CODES.INTERNAL_SERVER_ERROR && code !== ERROR_CODES.DOWNSTREAM_SERVICE_ERROR) return withoutStackTraces(formatted);
   const scope = currentRequestScope();
   const serviceName = formatted.extensions?.serviceName;
   (scope?.logger ?? fallbackLogger).error(
@@ -42,7 +43,7 @@ export function formatGatewayError(formatted: GraphQLFormattedError, error: unkn
     ...(formatted.locations && { locations: formatted.locations }),
     ...(formatted.path && { path: formatted.path }),
     extensions: {
-      code: 'INTERNAL_SERVER_ERROR',
+      code: ERROR_CODES.INTERNAL_SERVER_ERROR,
       ...(scope && { requestId: scope.requestId }),
       ...(typeof serviceName === 'string' && { serviceName }),
     },

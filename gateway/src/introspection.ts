@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Caller } from '@partnership/request-signing';
 import { GraphQLError, Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import { ERROR_CODES } from '@partnership/service-runtime';
 import { authenticationError } from './authentication';
 import type { IntrospectionPolicy } from './config';
 
@@ -56,5 +57,5 @@ export function introspectionPolicyPlugin(policy: IntrospectionPolicy): ApolloSe
 }
 
 function forbidden(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'FORBIDDEN', http: { status: 403 } } });
+  return new GraphQLError(message, { extensions: { code: ERROR_CODES.FORBIDDEN, http: { status: 403 } } });
 }

@@ -29,6 +29,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import type { Logger } from 'pino';
+import { ERROR_CODES } from '@partnership/service-runtime';
 import type { OperationLimits } from './config';
 import { noListSizes, type ListSize, type ListSizes } from './list-sizes';
 
@@ -37,7 +38,7 @@ export type LimitName = 'depth' | 'aliases' | 'rootFields' | 'tokens' | 'cost' |
 /** An operation beyond a limit: BAD_USER_INPUT, HTTP 400, refused before any subgraph is called. */
 export class OperationLimitError extends GraphQLError {
   constructor(message: string, limit: LimitName, maximum: number, actual?: number) {
-    super(message, { extensions: { code: 'BAD_USER_INPUT', limit, maximum, ...(actual !== undefined && { actual }), http: { status: 400 } } });
+    super(message, { extensions: { code: ERROR_CODES.BAD_USER_INPUT, limit, maximum, ...(actual !== undefined && { actual }), http: { status: 400 } } });
   }
 }
 
@@ -114,13 +115,13 @@ export function parseOptionsFor(limits: OperationLimits): { maxTokens: number } 
 
 /** The parser's "Document contains more than N tokens" syntax error, as the BAD_USER_INPUT limit error clients get. */
 export function tooManyTokens(formatted: GraphQLFormattedError): GraphQLFormattedError | undefined {
-  if (formatted.extensions?.code !== 'GRAPHQL_PARSE_FAILED') return undefined;
+  if (formatted.extensions?.code !== ERROR_CODES.GRAPHQL_PARSE_FAILED) return undefined;
   const match = /Document contains more tha[nt] (\d+) tokens/.exec(formatted.message);
   if (!match) return undefined;
   const maximum = Number(match[1]);
   return {
     message: `The operation has more than ${maximum} tokens (names, punctuation and values); at most ${maximum} are allowed`,
-    extensions: { code: 'BAD_USER_INPUT', limit: 'tokens', maximum },
+    extensions: { code: ERROR_CODES.BAD_USER_INPUT, limit: 'tokens', maximum },
   };
 }
 

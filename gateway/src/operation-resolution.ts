@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, Kind, type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import { ERROR_CODES } from '@partnership/service-runtime';
 
 /**
  * Refuses with HTTP 400 the requests whose operation cannot run: an `operationName` the document does not define,
@@ -11,9 +12,9 @@ export function operationResolutionPlugin(): ApolloServerPlugin {
     async requestDidStart() {
       return {
         async didResolveOperation({ document, operation, request, schema }) {
-          if (!operation) throw badRequest(unresolved(document, request.operationName), 'OPERATION_RESOLUTION_FAILURE');
-          if (operation.operation === 'subscription') throw badRequest('Subscriptions are not supported: this gateway answers queries and mutations over HTTP', 'BAD_REQUEST');
-          if (!schema.getRootType(operation.operation)) throw badRequest(`The schema has no ${operation.operation} type: this gateway runs no ${operation.operation} operations`, 'BAD_REQUEST');
+          if (!operation) throw badRequest(unresolved(document, request.operationName), ERROR_CODES.OPERATION_RESOLUTION_FAILURE);
+          if (operation.operation === 'subscription') throw badRequest('Subscriptions are not supported: this gateway answers queries and mutations over HTTP', ERROR_CODES.BAD_REQUEST);
+          if (!schema.getRootType(operation.operation)) throw badRequest(`The schema has no ${operation.operation} type: this gateway runs no ${operation.operation} operations`, ERROR_CODES.BAD_REQUEST);
         },
       };
     },

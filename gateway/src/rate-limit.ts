@@ -4,6 +4,7 @@ import { GraphQLError } from 'graphql';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { ERROR_CODES } from '@partnership/service-runtime';
 import type { RateLimitSettings } from './config';
 
 export interface RateLimiter {
@@ -69,6 +70,6 @@ export async function createRateLimiter(settings: RateLimitSettings, logger: Log
 
 function rateLimitedError(retryAfterSeconds: number, perMinute: number): GraphQLError {
   return new GraphQLError(`Too many requests: at most ${perMinute} a minute are accepted from one caller; try again in ${retryAfterSeconds} s`, {
-    extensions: { code: 'RATE_LIMITED', retryAfterSeconds, http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfterSeconds)]]) } },
+    extensions: { code: ERROR_CODES.RATE_LIMITED, retryAfterSeconds, http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfterSeconds)]]) } },
   });
 }

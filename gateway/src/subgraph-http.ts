@@ -5,6 +5,7 @@ import { GraphQLError } from 'graphql';
 import CircuitBreaker from 'opossum';
 import type { Logger } from 'pino';
 import { Agent, fetch, type Response } from 'undici';
+import { ERROR_CODES } from '@partnership/service-runtime';
 import type { BreakerSettings } from './config';
 import { currentRequestScope, requestIdHeader } from './request-id';
 
@@ -193,7 +194,7 @@ function withoutGatewayHeaders(headers: Record<string, string> | undefined): Rec
 // Same shape as Apollo Router's errors for a failed subgraph request, so clients can tell "that part is missing".
 function subgraphRequestError(subgraphName: string, reason: string): GraphQLError {
   return new GraphQLError(`HTTP fetch failed from '${subgraphName}': ${reason}`, {
-    extensions: { code: 'SUBREQUEST_HTTP_ERROR', serviceName: subgraphName, reason },
+    extensions: { code: ERROR_CODES.SUBREQUEST_HTTP_ERROR, serviceName: subgraphName, reason },
   });
 }
 

@@ -3,7 +3,7 @@ import { dirname, join, relative } from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { Supergraph } from '@apollo/federation-internals';
 import { subgraphSdlFingerprint } from '@partnership/gateway';
-import { commonSdl, findSubgraphRegistry, packageRoot, readSubgraphRegistry, subgraphSdl } from '@partnership/subgraph-kit';
+import { commonSdl, ERROR_CODES, findSubgraphRegistry, packageRoot, readSubgraphRegistry, subgraphSdl } from '@partnership/subgraph-kit';
 import {
   getLocation,
   GraphQLError,
@@ -110,7 +110,7 @@ export function composeSupergraph(subgraphs: SubgraphSource[]): CompositionOutco
       if (!(error instanceof GraphQLError)) throw error;
       const offset = error.positions?.[0];
       syntaxErrors.push({
-        code: 'INVALID_GRAPHQL',
+        code: ERROR_CODES.INVALID_GRAPHQL,
         message: error.message,
         subgraphs: [subgraph.name],
         types: [],
@@ -128,7 +128,7 @@ export function composeSupergraph(subgraphs: SubgraphSource[]): CompositionOutco
   if (result.errors) {
     return {
       ok: false,
-      errors: result.errors.map((error) => describe(String(error.extensions.code ?? 'COMPOSITION_ERROR'), error.message, error.nodes)),
+      errors: result.errors.map((error) => describe(String(error.extensions.code ?? ERROR_CODES.COMPOSITION_ERROR), error.message, error.nodes)),
       hints,
     };
   }

@@ -1,4 +1,5 @@
 export * from './environment';
+export * from './error-codes';
 export * from './package-root';
 export * from './run-service';
 export * from './subgraph-registry';

@@ -1,4 +1,5 @@
 import { isRole, type Caller, type Role } from '@partnership/request-signing';
+import { ERROR_CODES } from '@partnership/service-runtime';
 import type { EntityLookup } from './entity-lookup';
 import {
   defaultFieldResolver,
@@ -52,10 +53,10 @@ export function enforceAuthorization(schema: GraphQLSchema): GraphQLSchema {
 
 function refuseUnlessAllowed(rule: Rule, caller: Caller | null, coordinate: string): void {
   if (caller === null) {
-    throw new GraphQLError(`${coordinate} is available to signed-in partners only: send a token`, { extensions: { code: 'UNAUTHENTICATED' } });
+    throw new GraphQLError(`${coordinate} is available to signed-in partners only: send a token`, { extensions: { code: ERROR_CODES.UNAUTHENTICATED } });
   }
   if (rule.anyOf !== null && !caller.roles.some((role) => role === 'admin' || rule.anyOf!.includes(role))) {
-    throw new GraphQLError(`${coordinate} needs one of the roles ${rule.anyOf.join(', ')}`, { extensions: { code: 'FORBIDDEN' } });
+    throw new GraphQLError(`${coordinate} needs one of the roles ${rule.anyOf.join(', ')}`, { extensions: { code: ERROR_CODES.FORBIDDEN } });
   }
 }
 

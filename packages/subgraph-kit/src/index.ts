@@ -16,6 +16,7 @@ export * from './per-owner-limit';
 export * from './partial-date';
 export * from './row-lock';
 export { runService } from '@partnership/service-runtime';
+export { ERROR_CODES, ERROR_CODE_INFO, type ErrorCode } from '@partnership/service-runtime';
 export * from './sdl';
 export * from './search-text';
 export * from './server';

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { GraphQLError } from 'graphql';
+import { ERROR_CODES } from '@partnership/service-runtime';
 
 /** What the kit knows about the signed request being served, wherever its work runs (resolvers, loaders, SQL). */
 export interface RequestScope {
@@ -27,7 +28,7 @@ export function currentRequest(): RequestScope | undefined {
 }
 
 /** Error code of work refused because its request was abandoned. */
-export const REQUEST_ABANDONED = 'REQUEST_ABANDONED';
+export const REQUEST_ABANDONED = ERROR_CODES.REQUEST_ABANDONED;
 
 /** Throws when the current request was abandoned: its remaining work would be for nobody. */
 export function refuseIfAbandoned(): void {

@@ -9,7 +9,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { randomUUID } from 'node:crypto';
 import { REPLAYED, ReplayGuard, signingSecret, verifyRequest, type Caller } from '@partnership/request-signing';
-import { DEFAULT_SHUTDOWN_GRACE_MS } from '@partnership/service-runtime';
+import { DEFAULT_SHUTDOWN_GRACE_MS, ERROR_CODES } from '@partnership/service-runtime';
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response } from 'express';
 import { defaultFieldResolver, GraphQLError, Kind, visit, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { enforceAuthorization, type RequestContext } from './authorization';
@@ -195,7 +195,7 @@ function gatewaySignatureCheck(name: string, secret: string, maxAgeMs: number | 
   return (req: Request, res: Response, next: NextFunction) => {
     // The gateway only POSTs; a GET would run the query in its URL, which the signature does not cover.
     if (req.method !== 'POST') {
-      res.status(405).set('allow', 'POST').json({ errors: [{ message: 'Only POST requests signed by the gateway are accepted', extensions: { code: 'METHOD_NOT_ALLOWED' } }] });
+      res.status(405).set('allow', 'POST').json({ errors: [{ message: 'Only POST requests signed by the gateway are accepted', extensions: { code: ERROR_CODES.METHOD_NOT_ALLOWED } }] });
       return;
     }
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -205,7 +205,7 @@ function gatewaySignatureCheck(name: string, secret: string, maxAgeMs: number | 
     const requestId = typeof given === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(given) ? given : randomUUID();
     if (!verification.ok) {
       logger.warn({ requestId, reason: verification.reason, remote: req.socket.remoteAddress }, 'refused request without a valid gateway signature');
-      res.status(401).json({ errors: [{ message: `Unauthorized: ${verification.reason}`, extensions: { code: 'UNAUTHENTICATED' } }] });
+      res.status(401).json({ errors: [{ message: `Unauthorized: ${verification.reason}`, extensions: { code: ERROR_CODES.UNAUTHENTICATED } }] });
       return;
     }
     res.locals.caller = verification.caller;
@@ -255,7 +255,7 @@ function mutationReplayGuard(nonces: NonceClaims): ApolloServerPlugin {
           // Every /graphql request runs in a request scope (requestScope precedes Apollo).
           const { nonce, expiresAt } = currentRequest()!;
           if (!(await nonces.claim(nonce, expiresAt))) {
-            throw new GraphQLError(`Unauthorized: ${REPLAYED}`, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+            throw new GraphQLError(`Unauthorized: ${REPLAYED}`, { extensions: { code: ERROR_CODES.UNAUTHENTICATED, http: { status: 401 } } });
           }
         },
       };
@@ -280,7 +280,7 @@ function entityRepresentationsCap(max: number): ApolloServerPlugin {
               const count = value?.kind === Kind.LIST ? value.values.length : Array.isArray(given) ? given.length : 0;
               if (count > max) {
                 throw new GraphQLError(`_entities accepts at most ${max} representations per call (got ${count}); split the call`, {
-                  extensions: { code: 'BAD_USER_INPUT', field: 'representations', maximum: max, http: { status: 400 } },
+                  extensions: { code: ERROR_CODES.BAD_USER_INPUT, field: 'representations', maximum: max, http: { status: 400 } },
                 });
               }
             },
@@ -299,7 +299,7 @@ function parseJsonBody(req: Request, res: Response, next: NextFunction): void {
     try {
       req.body = JSON.parse(raw.toString('utf8'));
     } catch {
-      res.status(400).json({ errors: [{ message: 'The request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+      res.status(400).json({ errors: [{ message: 'The request body is not valid JSON', extensions: { code: ERROR_CODES.BAD_REQUEST } }] });
       return;
     }
   }
@@ -309,14 +309,14 @@ function parseJsonBody(req: Request, res: Response, next: NextFunction): void {
 // Clients see the code and a safe message; internal details go to the log only.
 function maskInternalError(formatted: GraphQLFormattedError, error: unknown, statementTimeoutMs: number, logger: Logger): GraphQLFormattedError {
   const code = formatted.extensions?.code;
-  if (code !== undefined && code !== 'INTERNAL_SERVER_ERROR') return formatted;
+  if (code !== undefined && code !== ERROR_CODES.INTERNAL_SERVER_ERROR) return formatted;
   const { locations, path } = formatted;
   if (isStatementTimeout(unwrapResolverError(error))) {
     logger.warn({ err: error, path, requestId: currentRequest()?.requestId }, 'statement stopped by the time limit');
-    return { message: `A database statement ran longer than ${statementTimeoutMs} ms and was stopped`, locations, path, extensions: { code: 'TIMEOUT' } };
+    return { message: `A database statement ran longer than ${statementTimeoutMs} ms and was stopped`, locations, path, extensions: { code: ERROR_CODES.TIMEOUT } };
   }
   logger.error({ err: error, path, requestId: currentRequest()?.requestId }, 'internal error');
-  return { message: 'Internal server error', locations, path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  return { message: 'Internal server error', locations, path, extensions: { code: ERROR_CODES.INTERNAL_SERVER_ERROR } };
 }
 
 // Failures before GraphQL (a body over 1 MB, a broken upload) get a GraphQL-shaped answer, never express's HTML
@@ -325,12 +325,12 @@ function requestErrors(logger: Logger): ErrorRequestHandler {
   return (error: { status?: number; type?: string }, _req, res, next) => {
     if (res.headersSent) return next(error);
     if (error.type === 'entity.too.large') {
-      res.status(413).json({ errors: [{ message: 'The request body is too large: at most 1 MB is accepted', extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+      res.status(413).json({ errors: [{ message: 'The request body is too large: at most 1 MB is accepted', extensions: { code: ERROR_CODES.PAYLOAD_TOO_LARGE } }] });
     } else if (error.status !== undefined && error.status >= 400 && error.status < 500) {
-      res.status(error.status).json({ errors: [{ message: 'The request could not be read', extensions: { code: 'BAD_REQUEST' } }] });
+      res.status(error.status).json({ errors: [{ message: 'The request could not be read', extensions: { code: ERROR_CODES.BAD_REQUEST } }] });
     } else {
       logger.error({ err: error }, 'request failed');
-      res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: ERROR_CODES.INTERNAL_SERVER_ERROR } }] });
     }
   };
 }

@@ -1,5 +1,6 @@
 import { PARTNERS, type Caller, type Partner } from '@partnership/request-signing';
 import { GraphQLError } from 'graphql';
+import { ERROR_CODES } from '@partnership/service-runtime';
 
 export { PARTNERS, isPartner, type Caller, type Partner, type Role } from '@partnership/request-signing';
 
@@ -15,10 +16,10 @@ export function partnersOf(countries: Iterable<string | null | undefined>): Part
  */
 export function requireEditorRole(caller: Caller | null, what: string): Caller {
   if (caller === null) {
-    throw new GraphQLError(`Sign in to change ${what}: send a token of an editor or an admin`, { extensions: { code: 'UNAUTHENTICATED' } });
+    throw new GraphQLError(`Sign in to change ${what}: send a token of an editor or an admin`, { extensions: { code: ERROR_CODES.UNAUTHENTICATED } });
   }
   if (!caller.roles.includes('editor') && !caller.roles.includes('admin')) {
-    throw new GraphQLError(`Changing ${what} needs the editor role of the owning partner, or admin (you have ${caller.roles.join(', ')})`, { extensions: { code: 'FORBIDDEN' } });
+    throw new GraphQLError(`Changing ${what} needs the editor role of the owning partner, or admin (you have ${caller.roles.join(', ')})`, { extensions: { code: ERROR_CODES.FORBIDDEN } });
   }
   return caller;
 }
@@ -29,11 +30,11 @@ export function requireEditorRole(caller: Caller | null, what: string): Caller {
  */
 export function requireWriter(caller: Caller | null, owners: readonly Partner[], what: string): Caller {
   if (caller === null) {
-    throw new GraphQLError(`Sign in to change ${what}: send a token of an editor of ${describeOwners(owners)}`, { extensions: { code: 'UNAUTHENTICATED' } });
+    throw new GraphQLError(`Sign in to change ${what}: send a token of an editor of ${describeOwners(owners)}`, { extensions: { code: ERROR_CODES.UNAUTHENTICATED } });
   }
   if (caller.roles.includes('admin')) return caller;
   if (caller.roles.includes('editor') && owners.includes(caller.partner)) return caller;
-  throw new GraphQLError(`${what} belongs to ${describeOwners(owners)}: only its editors or an admin may change it`, { extensions: { code: 'FORBIDDEN' } });
+  throw new GraphQLError(`${what} belongs to ${describeOwners(owners)}: only its editors or an admin may change it`, { extensions: { code: ERROR_CODES.FORBIDDEN } });
 }
 
 /** Whether a database error is a duplicate primary or unique key (MySQL ER_DUP_ENTRY, SQLite UNIQUE/PRIMARY KEY). */
