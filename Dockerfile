@@ -5,6 +5,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends python3 make g+
 COPY package.json package-lock.json .npmrc tsconfig.base.json tsconfig.json ./
 COPY packages/service-runtime/package.json packages/service-runtime/
 COPY packages/request-signing/package.json packages/request-signing/
+COPY packages/partnership/package.json packages/partnership/
 COPY packages/subgraph-kit/package.json packages/subgraph-kit/
 # Every subgraph (the workspace glob subgraphs/*), whole: a scaffolded one needs no line here. Their sources come
 # before `npm ci`, so a subgraph change re-runs it; .dockerignore keeps node_modules and dist out.

@@ -31,6 +31,8 @@ module.exports = function jestConfig(dir, overrides = {}) {
     moduleNameMapper: {
       '^@partnership/service-runtime$': path.join(root, 'packages/service-runtime/src/index.ts'),
       '^@partnership/request-signing$': path.join(root, 'packages/request-signing/src/index.ts'),
+      '^@partnership/domain$': path.join(root, 'packages/partnership/src/index.ts'),
+      '^@partnership/subgraph-kit/sdl$': path.join(root, 'packages/subgraph-kit/src/sdl.ts'),
       '^@partnership/subgraph-kit$': path.join(root, 'packages/subgraph-kit/src/index.ts'),
       '^@partnership/subgraph-kit/testing$': path.join(root, 'packages/subgraph-kit/src/testing.ts'),
       '^@partnership/(institutions|agreements|training)$': path.join(root, 'subgraphs/$1/src/server.ts'),

@@ -8,6 +8,7 @@ const { subgraphs } = JSON.parse(readFileSync(join(__dirname, 'subgraphs.json'),
 module.exports = {
   projects: [
     '<rootDir>/packages/request-signing',
+    '<rootDir>/packages/partnership',
     '<rootDir>/packages/subgraph-kit',
     ...subgraphs.map((s) => `<rootDir>/${s.folder}`),
     '<rootDir>/supergraph',

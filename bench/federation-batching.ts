@@ -7,7 +7,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { readSubgraphRegistry, syntheticPlan, type SubgraphConfig, type SubgraphServer } from '@partnership/subgraph-kit';
+import { syntheticPlan } from '@partnership/domain';
+import { readSubgraphRegistry, type SubgraphConfig, type SubgraphServer } from '@partnership/subgraph-kit';
 import { createAgreementsServer, agreementsSubgraph } from '@partnership/agreements';
 import { createGateway, gatewayConfigFromEnv } from '@partnership/gateway';
 import { createInstitutionsServer, institutionsSubgraph } from '@partnership/institutions';

@@ -4,7 +4,7 @@
  * registry (subgraphs.json), so a subgraph added with `npm run new-subgraph` is built without editing tsconfig.json.
  * Arguments are passed on to tsc (e.g. `--verbose`).
  */
-'use strict';
+
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');

@@ -6,7 +6,7 @@
  * `--check` only compares, and fails when the file is not what the registry makes (as `npm run check` does).
  * Change the services here, not in docker-compose.yml.
  */
-'use strict';
+
 const fs = require('node:fs');
 const path = require('node:path');
 

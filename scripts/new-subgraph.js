@@ -6,7 +6,7 @@
  * updates package-lock.json). Outside the new folder it touches only subgraphs.json and package-lock.json. On any
  * failure it removes the folder and restores both files. Next: `npm run compose`, `npm start`, `npm test`.
  */
-'use strict';
+
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -22,11 +22,11 @@ function fail(message) {
   process.exit(1);
 }
 
-/** The partner codes, as the request-signing package declares them (`PARTNERS = ['UZ', ...]`). */
+/** The partner codes, as the domain package declares them (`PARTNERS = ['UZ', ...]`). */
 function partnerCodes() {
-  const source = fs.readFileSync(path.join(root, 'packages', 'request-signing', 'src', 'caller.ts'), 'utf8');
+  const source = fs.readFileSync(path.join(root, 'packages', 'partnership', 'src', 'partners.ts'), 'utf8');
   const match = /PARTNERS\s*=\s*\[([^\]]*)\]/.exec(source);
-  if (!match) fail('cannot find PARTNERS in packages/request-signing/src/caller.ts');
+  if (!match) fail('cannot find PARTNERS in packages/partnership/src/partners.ts');
   return [...match[1].matchAll(/'([A-Z]+)'/g)].map((m) => m[1]);
 }
 

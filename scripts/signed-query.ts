@@ -4,7 +4,8 @@
  * the local secret in ./data/secrets), acting for the caller given (anonymous without --partner). For partner IT
  * running their subgraph alone: a subgraph refuses unsigned requests. Prints the JSON answer.
  */
-import { asCaller, signRequest, signingSecret, type Caller } from '@partnership/request-signing';
+import { asPartnershipCaller } from '@partnership/domain';
+import { signRequest, signingSecret, type Caller } from '@partnership/request-signing';
 import { defaultDataDir } from '@partnership/service-runtime';
 
 const USAGE = "usage: npm run signed-query -- <subgraph URL> '<query>' [--variables '<json>'] [--partner UZ|FR|MC --role <role> ... --subject <name>]";
@@ -26,7 +27,7 @@ function parse(args: string[]): { url: string; query: string; variables: unknown
     else throw new Error(`unknown option ${name}\n${USAGE}`);
   }
   if (partner === undefined && roles.length === 0) return { url, query, variables, caller: null };
-  const caller = asCaller({ subject, partner, roles });
+  const caller = asPartnershipCaller({ subject, partner, roles });
   if (caller === null) throw new Error(`--partner must be UZ, FR or MC and each --role one of viewer, analyst, editor, admin\n${USAGE}`);
   return { url, query, variables, caller };
 }

@@ -5,7 +5,7 @@
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot, startProcess, timeExit } from './runtime-processes';
+import { repoRoot, startProcess, timeExit } from './processes';
 
 const dir = mkdtempSync(join(tmpdir(), 'runtime-deadline-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection, type Connection } from 'mysql2/promise';
 import { createScratchMysqlDatabase, describeOnMysql, postGraphQL, type ScratchDatabase } from '@partnership/subgraph-kit/testing';
-import { freePort, killAll, startProcess, timeExit, waitUntilReady, type ServiceProcess } from './runtime-processes';
+import { freePort, killAll, startProcess, timeExit, waitUntilReady, type ServiceProcess } from './processes';
 
 const names = ['institutions', 'agreements', 'training'] as const;
 type Name = (typeof names)[number];

@@ -5,30 +5,18 @@
  * federation (scripts/dist/start-federation.js on free ports, a scratch DATA_DIR) serves its field on Institution
  * through the gateway; its own tests and the registry test pass. Every process and folder is removed, also on failure.
  */
-import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
+import { readSubgraphRegistry } from '@partnership/service-runtime';
+import { repoRoot as repo, startSupervisor, type StartedSupervisor } from './processes';
 
-const repo = resolve(__dirname, '..');
 const NAME = 'research';
 /** What a copy leaves out: history, local data, build output (rebuilt in the copy); node_modules is copied apart. */
 const SKIPPED = new Set(['.git', 'data', '.local', 'node_modules']);
 const FIRST_START_MS = 90_000;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Distinct free ports: all listeners stay open until every port is known. */
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<Server>((done) => { const s = createServer(); s.listen(0, '127.0.0.1', () => done(s)); })),
-  );
-  const ports = servers.map((s) => (s.address() as AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((done) => s.close(done))));
-  return ports;
-}
 
 /** The repository without history, data and build output; node_modules copied as is (its workspace links are relative). */
 function copyRepository(to: string): void {
@@ -71,9 +59,11 @@ function changed(before: Map<string, string>, after: Map<string, string>): strin
 
 describe('npm run new-subgraph, in a copy of the repository', () => {
   let copy: string;
-  let dataDir: string;
-  let federation: ChildProcess | undefined;
-  let output = '';
+  let federation: StartedSupervisor | undefined;
+  /** The subgraphs registered before the new one. */
+  const registered = readSubgraphRegistry(join(repo, 'subgraphs.json'));
+  /** Where new-subgraph registers the new one: the next port after the highest, skipping the gateway's 4000. */
+  const newPort = ((port) => (port === 4000 ? port + 1 : port))(Math.max(...registered.map((s) => s.port)) + 1);
   /** The copy's environment: no variables of this run that point at this repository or its registry. */
   let env: NodeJS.ProcessEnv;
 
@@ -84,21 +74,14 @@ describe('npm run new-subgraph, in a copy of the repository', () => {
 
   beforeAll(() => {
     copy = mkdtempSync(join(tmpdir(), 'scaffold-repo-'));
-    dataDir = mkdtempSync(join(tmpdir(), 'scaffold-data-'));
     env = { ...process.env };
     delete env.SUBGRAPH_REGISTRY;
     copyRepository(copy);
   }, 120_000);
 
   afterAll(() => {
-    if (federation?.pid) {
-      try {
-        process.kill(-federation.pid, 'SIGKILL');
-      } catch {
-        // ESRCH: everything in its process group has already exited.
-      }
-    }
-    for (const dir of [copy, dataDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+    federation?.cleanup();
+    if (copy) rmSync(copy, { recursive: true, force: true });
   });
 
   test.each([
@@ -138,7 +121,7 @@ describe('npm run new-subgraph, in a copy of the repository', () => {
     expect([made.status, made.stderr]).toEqual([0, expect.any(String)]);
     const afterScaffold = snapshot(copy);
     expect(changed(before, afterScaffold).filter((p) => !p.startsWith(`subgraphs/${NAME}/`))).toEqual(['package-lock.json', 'subgraphs.json']);
-    expect(JSON.parse(registry()).subgraphs.at(-1)).toEqual({ name: NAME, folder: `subgraphs/${NAME}`, port: 4004, owner: 'FR' });
+    expect(JSON.parse(registry()).subgraphs.at(-1)).toEqual({ name: NAME, folder: `subgraphs/${NAME}`, port: newPort, owner: 'FR' });
     // Outside the template's tokens, nothing is left unreplaced.
     for (const file of changed(before, afterScaffold).filter((p) => p.startsWith(`subgraphs/${NAME}/`))) {
       expect([file, /__[A-Za-z_]+__/.test(readFileSync(join(copy, file), 'utf8').replace(/__(typename|resolveReference)/g, ''))]).toEqual([file, false]);
@@ -147,7 +130,7 @@ describe('npm run new-subgraph, in a copy of the repository', () => {
     const composed = run('npm', ['run', 'compose']);
     expect([composed.status, composed.stderr]).toEqual([0, expect.any(String)]);
     expect(changed(afterScaffold, snapshot(copy))).toEqual(['docker-compose.yml', 'supergraph/supergraph.graphql']);
-    expect(readFileSync(join(copy, 'supergraph', 'supergraph.graphql'), 'utf8')).toContain(`@join__graph(name: "${NAME}", url: "http://localhost:4004/graphql")`);
+    expect(readFileSync(join(copy, 'supergraph', 'supergraph.graphql'), 'utf8')).toContain(`@join__graph(name: "${NAME}", url: "http://localhost:${newPort}/graphql")`);
     const dockerCompose = spawnSync('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], { cwd: copy, encoding: 'utf8' });
     if (!dockerCompose.error) expect([dockerCompose.status, dockerCompose.stderr]).toEqual([0, '']);
 
@@ -159,28 +142,13 @@ describe('npm run new-subgraph, in a copy of the repository', () => {
     expect([tested.status, tested.stderr]).toEqual([0, expect.stringContaining(`PASS subgraphs/${NAME} `)]);
     expect(tested.stderr).toContain('PASS supergraph supergraph/test/registry.test.ts');
 
-    const [gateway, ...subgraphPorts] = await freePorts(5);
     const names = JSON.parse(registry()).subgraphs.map((s: { name: string }) => s.name) as string[];
-    expect(names).toEqual(['institutions', 'agreements', 'training', NAME]);
-    const ports = Object.fromEntries(names.map((name, i) => [`${name.toUpperCase()}_PORT`, String(subgraphPorts[i])]));
-    // detached: its own process group, so cleanup can kill it and every service it started.
-    federation = spawn(process.execPath, ['scripts/dist/start-federation.js'], {
-      cwd: copy,
-      env: { ...env, ...ports, GATEWAY_PORT: String(gateway), DATA_DIR: dataDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    for (const stream of [federation.stdout!, federation.stderr!]) stream.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    let exited = false;
-    federation.once('close', () => (exited = true));
-    const deadline = Date.now() + FIRST_START_MS;
-    while (!output.includes('[start] the federation is ready')) {
-      if (exited || Date.now() > deadline) throw new Error(`the federation did not start; it printed:\n${output}`);
-      await sleep(100);
-    }
-    expect(output).toMatch(new RegExp(`starting ${NAME} \\(pid \\d+\\) on port ${subgraphPorts[3]}`));
+    expect(names).toEqual([...registered.map((s) => s.name), NAME]);
+    federation = await startSupervisor({}, { root: copy, baseEnv: env, registryFile: join(copy, 'subgraphs.json'), dataDirPrefix: 'scaffold-data-' });
+    await federation.supervisor.waitFor(/\[start\] the federation is ready/, FIRST_START_MS);
+    expect(federation.supervisor.output).toMatch(new RegExp(`starting ${NAME} \\(pid \\d+\\) on port ${federation.ports[NAME]}`));
 
-    const response = await fetch(`http://127.0.0.1:${gateway}/graphql`, {
+    const response = await fetch(`http://127.0.0.1:${federation.ports.gateway}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: '{ institution(id: "gustave-roussy") { name researchProjects(first: 5) { id partner leadInstitution { name } } } }' }),
@@ -189,10 +157,9 @@ describe('npm run new-subgraph, in a copy of the repository', () => {
       data: { institution: { name: 'Gustave Roussy', researchProjects: [{ id: 'research-example', partner: 'FR', leadInstitution: { name: 'Gustave Roussy' } }] } },
     });
 
-    federation.kill('SIGTERM');
-    const stopDeadline = Date.now() + 20_000;
-    while (!exited && Date.now() < stopDeadline) await sleep(100);
-    expect(output).toContain('[start] all services stopped');
+    federation.supervisor.child.kill('SIGTERM');
+    await federation.supervisor.exit(20_000);
+    expect(federation.supervisor.output).toContain('[start] all services stopped');
     // Scaffold, compose, build, tests and a first start together: a partner's first minutes, bounded.
     expect(Date.now() - started).toBeLessThan(150_000);
   }, 240_000);

@@ -1,7 +1,8 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import { HeaderMap } from '@apollo/server';
-import { asCaller, isPartner, isRole, localSecretFile, PARTNERS, ROLES, type Caller } from '@partnership/request-signing';
+import { asPartnershipCaller, isPartner, isRole, PARTNERS, ROLES } from '@partnership/domain';
+import { localSecretFile, type Caller } from '@partnership/request-signing';
 import { GraphQLError } from 'graphql';
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { ERROR_CODES } from '@partnership/service-runtime';
@@ -175,7 +176,7 @@ function callerOf(payload: JWTPayload): Caller {
   if (!Array.isArray(roles) || roles.length === 0 || !roles.every(isRole)) {
     throw authenticationError(`The token's "roles" claim must be a non-empty list of ${ROLES.join(', ')}`);
   }
-  const caller = asCaller({ subject: sub, partner, roles });
+  const caller = asPartnershipCaller({ subject: sub, partner, roles });
   if (caller === null) throw authenticationError('The token\'s "sub" claim must be 1 to 200 characters');
   return caller;
 }

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
-import { configuredSigningSecret, isRole, MIN_SECRET_LENGTH, ROLES, type Role } from '@partnership/request-signing';
+import { isRole, ROLES, type Role } from '@partnership/domain';
+import { configuredSigningSecret, MIN_SECRET_LENGTH } from '@partnership/request-signing';
 import { defaultDataDir, integerFromEnv, packageRoot, shutdownTimingsFromEnv } from '@partnership/service-runtime';
 import { defaultMaxSignatures, defaultOperationUsageKeyPrefix, type OperationUsageSettings } from './operation-usage';
 

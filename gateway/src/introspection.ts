@@ -8,7 +8,7 @@ import type { IntrospectionPolicy } from './config';
 /** Whether this caller may introspect the schema under the policy. */
 export function mayIntrospect(policy: IntrospectionPolicy, caller: Caller | null): boolean {
   if (typeof policy === 'boolean') return policy;
-  return caller !== null && caller.roles.some((role) => policy.includes(role));
+  return caller !== null && caller.roles.some((role) => (policy as readonly string[]).includes(role));
 }
 
 /** Whether the operation asks for `__schema` or `__type` (root fields only, fragments included). */

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { isPartner, isRole, PARTNERS, ROLES, type Role } from '@partnership/request-signing';
+import { isPartner, isRole, PARTNERS, ROLES, type Role } from '@partnership/domain';
 import { issueToken, localJwtKeyFile, localSigningKey } from './authentication';
 import { defaultDataDir } from '@partnership/service-runtime';
 import { authenticationConfigFromEnv } from './config';

@@ -3,7 +3,10 @@ import { dirname, join, relative } from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { Supergraph } from '@apollo/federation-internals';
 import { subgraphSdlFingerprint } from '@partnership/gateway';
-import { commonSdl, ERROR_CODES, findSubgraphRegistry, packageRoot, readSubgraphRegistry, subgraphSdl } from '@partnership/subgraph-kit';
+import { partnershipSdl, partnershipSdlPath } from '@partnership/domain';
+import { ERROR_CODES, findSubgraphRegistry, packageRoot, readSubgraphRegistry } from '@partnership/service-runtime';
+// The SDL reader alone: composition never loads the kit's TypeORM entities or server.
+import { commonSdl, commonSdlPath, subgraphSdl } from '@partnership/subgraph-kit/sdl';
 import {
   getLocation,
   GraphQLError,
@@ -71,26 +74,28 @@ export type CompositionOutcome =
   | { ok: true; supergraphSdl: string; hints: CompositionProblem[] }
   | { ok: false; errors: CompositionProblem[]; hints: CompositionProblem[] };
 
-/** Reads the registered subgraphs' SDL files (each its own schema.graphql followed by the shared types). */
+/** Reads the registered subgraphs' SDL files (each its own schema.graphql, the kit's common types, the partnership's). */
 export function loadPartnershipSubgraphs(root = repositoryRoot): SubgraphSource[] {
   return partnershipSubgraphs.map(({ name, dir, url }) => {
     const subgraphDir = join(root, dir);
-    const sdl = subgraphSdl(subgraphDir);
+    const sdl = subgraphSdl(subgraphDir, [partnershipSdl()]);
     return { name, url, sdl, parts: sdlParts(root, subgraphDir, sdl) };
   });
 }
 
-// subgraphSdl() is the subgraph's schema.graphql, a newline, then the kit's common.graphql. When the text has
+// subgraphSdl() is the subgraph's schema.graphql, a newline, the kit's common.graphql, a newline, then the
+// partnership's partnership.graphql. When the text has
 // exactly that shape we can name the file and line of every problem; otherwise lines count in the whole SDL.
 function sdlParts(root: string, subgraphDir: string, sdl: string): SdlPart[] | undefined {
   const schemaPath = join(subgraphDir, 'src', 'schema.graphql');
   const own = readFileSync(schemaPath, 'utf8');
   const common = commonSdl();
-  if (sdl !== `${own}\n${common}`) return undefined;
-  const commonPath = join(packageRoot(require.resolve('@partnership/subgraph-kit')), 'src', 'common.graphql');
+  const domain = partnershipSdl();
+  if (sdl !== `${own}\n${common}\n${domain}`) return undefined;
   return [
     { file: relative(root, schemaPath), start: 0 },
-    { file: relative(root, commonPath), start: own.length + 1 },
+    { file: relative(root, commonSdlPath()), start: own.length + 1 },
+    { file: relative(root, partnershipSdlPath()), start: own.length + 1 + common.length + 1 },
   ];
 }
 

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { readSubgraphRegistry, subgraphUrlVariableName } from '@partnership/subgraph-kit';
+import { readSubgraphRegistry, subgraphUrlVariableName } from '@partnership/service-runtime';
 import { partnershipSubgraphs, repositoryRoot, supergraphFile } from '../src/compose';
 
 // js-yaml comes with jest (no dependency of ours): only tests use it, to read docker-compose.yml.

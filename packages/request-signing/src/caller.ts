@@ -1,34 +1,36 @@
-/** The partners of the federation, by country (ISO 3166-1 alpha-2). */
-export const PARTNERS = ['UZ', 'FR', 'MC'] as const;
-export type Partner = (typeof PARTNERS)[number];
-
 /**
- * What a caller may do. viewer: read personal data of the partnership; analyst: aggregates and the schema, no
- * personal data; editor: write the records its partner owns; admin: everything.
+ * Who a request acts for, as the gateway verified it from the caller's token. This package carries the caller
+ * and never interprets it: which partners and roles exist is the domain's (`@partnership/domain`), passed in as
+ * a `CallerVocabulary` wherever a caller is checked against it.
  */
-export const ROLES = ['viewer', 'analyst', 'editor', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
-
-/** Who a request acts for, as the gateway verified it from the caller's token. */
 export interface Caller {
   subject: string;
-  partner: Partner;
-  roles: Role[];
+  /** The caller's organisation, as a code of the vocabulary in use. */
+  partner: string;
+  /** What the caller may do, as names of the vocabulary in use; never empty, no duplicates. */
+  roles: string[];
 }
 
-export function isPartner(value: unknown): value is Partner {
-  return typeof value === 'string' && (PARTNERS as readonly string[]).includes(value);
+/** The partners and roles a caller may name; the domain package declares the real ones. */
+export interface CallerVocabulary {
+  partners: readonly string[];
+  roles: readonly string[];
 }
 
-export function isRole(value: unknown): value is Role {
-  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
-}
-
-/** Checks an untrusted value is a well-formed caller (used on both sides of the signature). */
-export function asCaller(value: unknown): Caller | null {
+/**
+ * Checks an untrusted value is a well-formed caller (used on both sides of the signature): a subject of 1–200
+ * characters, a partner and a non-empty list of roles — each one of the vocabulary's when one is given,
+ * otherwise any non-empty string.
+ */
+export function asCaller(value: unknown, vocabulary?: CallerVocabulary): Caller | null {
   if (typeof value !== 'object' || value === null) return null;
   const { subject, partner, roles } = value as Record<string, unknown>;
   if (typeof subject !== 'string' || subject.length === 0 || subject.length > 200) return null;
-  if (!isPartner(partner) || !Array.isArray(roles) || roles.length === 0 || !roles.every(isRole)) return null;
-  return { subject, partner, roles: [...new Set(roles)] };
+  if (!isName(partner, vocabulary?.partners) || !Array.isArray(roles) || roles.length === 0) return null;
+  if (!roles.every((role) => isName(role, vocabulary?.roles))) return null;
+  return { subject, partner, roles: [...new Set(roles as string[])] };
+}
+
+function isName(value: unknown, allowed: readonly string[] | undefined): value is string {
+  return typeof value === 'string' && value.length > 0 && (allowed === undefined || allowed.includes(value));
 }

@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { asCaller, type Caller } from './caller';
+import { asCaller, type Caller, type CallerVocabulary } from './caller';
 
 /** Headers the gateway adds to every subgraph request. */
 export const SIGNATURE_HEADERS = {
@@ -51,13 +51,14 @@ export type Verification = { ok: true; caller: Caller | null; nonce: string; exp
 
 /**
  * Checks a request's signature headers against its raw body. Refuses missing, malformed, forged, stale and
- * replayed signatures; on success returns the caller the gateway vouches for.
+ * replayed signatures; on success returns the caller the gateway vouches for. With `callers`, a caller naming a
+ * partner or role outside that vocabulary is refused as malformed.
  */
 export function verifyRequest(
   secret: string,
   headers: Record<string, string | string[] | undefined>,
   body: string | Buffer,
-  options: { now?: number; maxAgeMs?: number; replays?: ReplayGuard; audience?: string } = {},
+  options: { now?: number; maxAgeMs?: number; replays?: ReplayGuard; audience?: string; callers?: CallerVocabulary } = {},
 ): Verification {
   const header = (name: string) => {
     const value = headers[name];
@@ -89,7 +90,7 @@ export function verifyRequest(
   } catch {
     return { ok: false, reason: 'malformed caller' };
   }
-  const parsed = asCaller(decoded);
+  const parsed = asCaller(decoded, options.callers);
   return parsed === null ? { ok: false, reason: 'malformed caller' } : { ok: true, caller: parsed, nonce, expiresAt };
 }
 

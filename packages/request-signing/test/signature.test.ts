@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ReplayGuard, SIGNATURE_HEADERS, signRequest, signingSecret, verifyRequest, type Caller } from '../src';
+import { asCaller, ReplayGuard, SIGNATURE_HEADERS, signRequest, signingSecret, verifyRequest, type Caller } from '../src';
 
 const secret = 'a'.repeat(64);
 const caller: Caller = { subject: 'user-1', partner: 'FR', roles: ['editor'] };
@@ -60,7 +60,22 @@ describe('request signatures', () => {
     const nonce = headers[SIGNATURE_HEADERS.nonce];
     const { createHash, createHmac } = jest.requireActual<typeof import('node:crypto')>('node:crypto');
     const mac = createHmac('sha256', secret).update(`v1\n${timestamp}\n${nonce}\n\n${forgedCaller}\n${createHash('sha256').update(body).digest('hex')}`).digest('hex');
-    expect(verifyRequest(secret, { ...headers, [SIGNATURE_HEADERS.caller]: forgedCaller, [SIGNATURE_HEADERS.signature]: `v1=${mac}` }, body)).toEqual({ ok: false, reason: 'malformed caller' });
+    const forged = { ...headers, [SIGNATURE_HEADERS.caller]: forgedCaller, [SIGNATURE_HEADERS.signature]: `v1=${mac}` };
+    const callers = { partners: ['AA', 'BB'], roles: ['viewer', 'admin'] };
+    expect(verifyRequest(secret, forged, body, { callers })).toEqual({ ok: false, reason: 'malformed caller' });
+    // Without a vocabulary the package only checks the caller's shape: which partners exist is the domain's.
+    expect(verifyRequest(secret, forged, body)).toMatchObject({ ok: true, caller: { subject: 'x', partner: 'DE', roles: ['viewer'] } });
+  });
+
+  test('asCaller checks the shape, and the vocabulary when given', () => {
+    const callers = { partners: ['AA'], roles: ['reader', 'writer'] };
+    expect(asCaller({ subject: 's', partner: 'AA', roles: ['reader', 'reader'] }, callers)).toEqual({ subject: 's', partner: 'AA', roles: ['reader'] });
+    expect(asCaller({ subject: 's', partner: 'BB', roles: ['reader'] }, callers)).toBeNull();
+    expect(asCaller({ subject: 's', partner: 'AA', roles: ['root'] }, callers)).toBeNull();
+    expect(asCaller({ subject: 's', partner: 'BB', roles: ['root'] })).toEqual({ subject: 's', partner: 'BB', roles: ['root'] });
+    for (const bad of [null, 'x', { subject: '', partner: 'AA', roles: ['reader'] }, { subject: 's', partner: '', roles: ['reader'] }, { subject: 's', partner: 'AA', roles: [] }, { subject: 's', partner: 'AA', roles: [''] }, { subject: 'x'.repeat(201), partner: 'AA', roles: ['reader'] }]) {
+      expect(asCaller(bad)).toBeNull();
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import { isRole, type Caller, type Role } from '@partnership/request-signing';
+import type { Caller } from '@partnership/request-signing';
 import { ERROR_CODES } from '@partnership/service-runtime';
 import type { EntityLookup } from './entity-lookup';
 import {
@@ -23,7 +23,7 @@ export interface RequestContext {
 
 /** A rule always needs a signed-in caller; `anyOf` also needs one of those roles (null: any role). */
 interface Rule {
-  anyOf: Role[] | null;
+  anyOf: string[] | null;
 }
 
 /**
@@ -31,14 +31,15 @@ interface Rule {
  * `@authenticated` (any signed-in partner) and `@requiresRole(anyOf: [...])` (one of those roles; admin always
  * passes), on a field or on a whole type. A refused field resolves to an error at its own path — null for a
  * nullable field — with code UNAUTHENTICATED (anonymous) or FORBIDDEN (signed in, wrong role).
+ * `roles`, when given, are the only role names the directives may use (others fail at start).
  * The JavaScript gateway refuses Federation's own @authenticated/@requiresScopes, so the subgraph enforces them.
  */
-export function enforceAuthorization(schema: GraphQLSchema): GraphQLSchema {
+export function enforceAuthorization(schema: GraphQLSchema, roles?: readonly string[]): GraphQLSchema {
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
-    const typeRule = ruleOf([type.astNode, ...type.extensionASTNodes].flatMap((node) => node?.directives ?? []), type.name);
+    const typeRule = ruleOf([type.astNode, ...type.extensionASTNodes].flatMap((node) => node?.directives ?? []), type.name, roles);
     for (const field of Object.values(type.getFields())) {
-      const rule = merge(typeRule, ruleOf(field.astNode?.directives ?? [], `${type.name}.${field.name}`));
+      const rule = merge(typeRule, ruleOf(field.astNode?.directives ?? [], `${type.name}.${field.name}`, roles));
       if (rule === null) continue;
       const resolve: GraphQLFieldResolver<unknown, RequestContext> = field.resolve ?? defaultFieldResolver;
       const coordinate = `${type.name}.${field.name}`;
@@ -60,7 +61,7 @@ function refuseUnlessAllowed(rule: Rule, caller: Caller | null, coordinate: stri
   }
 }
 
-function ruleOf(directives: readonly ConstDirectiveNode[], where: string): Rule | null {
+function ruleOf(directives: readonly ConstDirectiveNode[], where: string, known: readonly string[] | undefined): Rule | null {
   let rule: Rule | null = null;
   for (const directive of directives) {
     if (directive.name.value === 'authenticated' && rule === null) rule = { anyOf: null };
@@ -68,9 +69,9 @@ function ruleOf(directives: readonly ConstDirectiveNode[], where: string): Rule 
       const arg = directive.arguments?.find((a) => a.name.value === 'anyOf')?.value;
       const values = arg?.kind === Kind.LIST ? arg.values : arg ? [arg] : [];
       const roles = values.map((v) => (v.kind === Kind.STRING ? v.value : ''));
-      const unknown = roles.filter((r) => !isRole(r));
+      const unknown = roles.filter((r) => r === '' || (known !== undefined && !known.includes(r)));
       if (roles.length === 0 || unknown.length > 0) throw new Error(`@requiresRole on ${where}: unknown role(s) ${JSON.stringify(unknown)}`);
-      rule = { anyOf: roles as Role[] };
+      rule = { anyOf: roles };
     }
   }
   return rule;

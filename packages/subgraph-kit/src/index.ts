@@ -21,7 +21,6 @@ export * from './sdl';
 export * from './search-text';
 export * from './server';
 export * from './sql-statement-log';
-export * from './synthetic-plan';
 export * from './text-input';
 export * from './validation';
 export * from './versioned-update';

@@ -8,7 +8,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { randomUUID } from 'node:crypto';
-import { REPLAYED, ReplayGuard, signingSecret, verifyRequest, type Caller } from '@partnership/request-signing';
+import { REPLAYED, ReplayGuard, signingSecret, verifyRequest, type Caller, type CallerVocabulary } from '@partnership/request-signing';
 import { DEFAULT_SHUTDOWN_GRACE_MS, ERROR_CODES } from '@partnership/service-runtime';
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response } from 'express';
 import { defaultFieldResolver, GraphQLError, Kind, visit, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
@@ -20,7 +20,6 @@ import { createLogger, type Logger } from './logger';
 import { loadReferenceRows, type ReferenceTable } from './reference-rows';
 import { NonceClaims } from './request-nonce';
 import { currentRequest, runInRequestScope } from './request-scope';
-import type { SyntheticPlan } from './synthetic-plan';
 
 /** What a subgraph package declares about itself; the kit turns it into a running service. */
 export interface SubgraphDefinition<Context extends RequestContext> {
@@ -33,8 +32,16 @@ export interface SubgraphDefinition<Context extends RequestContext> {
   migrations: Function[];
   /** The reference rows from the sources, parents first; the kit inserts the missing ones at start (idempotent). */
   referenceTables(): ReferenceTable[];
-  /** Writes this subgraph's share of a synthetic data plan (tests, benchmarks, `npm run synthetic`). */
-  loadSyntheticData(database: Database, plan: SyntheticPlan): Promise<void>;
+  /**
+   * The partners and roles a caller may name (the domain's). The kit refuses a signed caller outside them and
+   * fails at start on a `@requiresRole` naming another role. Without it, any well-formed caller passes.
+   */
+  callers?: CallerVocabulary;
+  /**
+   * Writes this subgraph's share of a synthetic data plan (tests, benchmarks, `npm run synthetic`). The plan is the
+   * domain's; the kit only hands it over.
+   */
+  loadSyntheticData(database: Database, plan: unknown): Promise<void>;
   /** Per-request context: fresh DataLoaders for every request. The kit adds the caller and request id. */
   createContext(database: Database): Omit<Context, keyof RequestContext>;
 }
@@ -86,12 +93,12 @@ export async function buildSubgraph<Context extends RequestContext>(
   let stopping: Promise<void> | undefined;
 
   const secret = config.signingSecret ?? signingSecret(process.env, config.dataDir ?? defaultDataDir(process.env));
-  const verifySignature = gatewaySignatureCheck(definition.name, secret, config.signatureMaxAgeMs, logger);
+  const verifySignature = gatewaySignatureCheck(definition.name, secret, config.signatureMaxAgeMs, logger, definition.callers);
   const peers = new EntityLookup(config.peers ?? {}, secret, logger);
 
   const apollo = new ApolloServer<Context>({
     schema: renewContextAfterMutations(
-      enforceAuthorization(buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: definition.resolvers }])),
+      enforceAuthorization(buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: definition.resolvers }]), definition.callers?.roles),
       () => definition.createContext(database),
     ),
     includeStacktraceInErrorResponses: false,
@@ -190,7 +197,7 @@ function renewContextAfterMutations(schema: GraphQLSchema, freshContext: () => o
  * exact body get HTTP 401 before any GraphQL work (including `_entities` and `_service`). Health endpoints are
  * outside this check.
  */
-function gatewaySignatureCheck(name: string, secret: string, maxAgeMs: number | undefined, logger: Logger) {
+function gatewaySignatureCheck(name: string, secret: string, maxAgeMs: number | undefined, logger: Logger, callers: CallerVocabulary | undefined) {
   const replays = new ReplayGuard();
   return (req: Request, res: Response, next: NextFunction) => {
     // The gateway only POSTs; a GET would run the query in its URL, which the signature does not cover.
@@ -199,7 +206,7 @@ function gatewaySignatureCheck(name: string, secret: string, maxAgeMs: number | 
       return;
     }
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const verification = verifyRequest(secret, req.headers, body, { maxAgeMs, replays, audience: name });
+    const verification = verifyRequest(secret, req.headers, body, { maxAgeMs, replays, audience: name, callers });
     // The gateway's request id, when well formed (it reaches logs and audit entries); otherwise a new one.
     const given = req.headers['x-request-id'];
     const requestId = typeof given === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(given) ? given : randomUUID();

@@ -253,6 +253,8 @@ export function describeStorageContract<Context extends RequestContext>(definiti
  */
 export function describeGatewayOnlyContract<Context extends RequestContext>(definition: SubgraphDefinition<Context>, representation: { __typename: string; id: string }): void {
   describe(`${definition.name} accepts only the gateway`, () => {
+    // A caller the subgraph accepts: its vocabulary's first partner, when it declares one.
+    const partner = definition.callers?.partners[0] ?? 'test-partner';
     const scratch = createScratchSqlite(`${definition.name}-signed`);
     let server: SubgraphServer;
     let url: string;
@@ -301,10 +303,17 @@ export function describeGatewayOnlyContract<Context extends RequestContext>(defi
       await expectRefused(await post(tampered, signRequest(secret, null, body)), /bad signature/);
     });
 
+    test('a signed caller outside the subgraph\'s partners and roles is refused', async () => {
+      if (definition.callers === undefined) return;
+      const body = JSON.stringify({ query: '{ __typename }' });
+      await expectRefused(await post(body, signRequest(secret, { subject: 'u', partner: 'not-a-partner', roles: ['viewer'] }, body)), /malformed caller/);
+      await expectRefused(await post(body, signRequest(secret, { subject: 'u', partner, roles: ['not-a-role'] }, body)), /malformed caller/);
+    });
+
     test('a caller swapped under a valid signature is refused', async () => {
       const body = JSON.stringify({ query: '{ __typename }' });
-      const headers = signRequest(secret, { subject: 'u', partner: 'FR', roles: ['viewer'] }, body);
-      const admin = signRequest(secret, { subject: 'u', partner: 'FR', roles: ['admin'] }, body)['x-gateway-caller'];
+      const headers = signRequest(secret, { subject: 'u', partner, roles: ['viewer'] }, body);
+      const admin = signRequest(secret, { subject: 'u', partner, roles: ['admin'] }, body)['x-gateway-caller'];
       await expectRefused(await post(body, { ...headers, 'x-gateway-caller': admin }), /bad signature/);
     });
 
@@ -322,13 +331,13 @@ export function describeGatewayOnlyContract<Context extends RequestContext>(defi
 
     test('a GET cannot run the query in its URL under a signature made for a harmless body', async () => {
       const body = JSON.stringify({ query: '{ __typename }' });
-      const response = await fetch(`${url}?query=${encodeURIComponent('{ _service { sdl } }')}`, { method: 'GET', headers: signRequest(secret, { subject: 'u', partner: 'FR', roles: ['admin'] }, body) });
+      const response = await fetch(`${url}?query=${encodeURIComponent('{ _service { sdl } }')}`, { method: 'GET', headers: signRequest(secret, { subject: 'u', partner, roles: ['admin'] }, body) });
       expect(response.status).toBe(405);
     });
 
     test('a request signed for another subgraph is refused', async () => {
       const body = JSON.stringify({ query: '{ __typename }' });
-      const other = definition.name === 'training' ? 'institutions' : 'training';
+      const other = `not-${definition.name}`;
       await expectRefused(await post(body, signRequest(secret, null, body, Date.now(), other)), new RegExp(`signed for the ${other} subgraph`));
       const own = await post(body, signRequest(secret, null, body, Date.now(), definition.name));
       expect(own.status).toBe(200);
@@ -443,4 +452,30 @@ export async function unreachableUrl(): Promise<string> {
   const { port } = probe.address() as AddressInfo;
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   return `http://127.0.0.1:${port}/graphql`;
+}
+
+/** One GraphQL error, as a subgraph's mutation tests read it. */
+export interface TestGraphQLError {
+  message: string;
+  extensions?: Record<string, unknown>;
+}
+
+/**
+ * Checks that a GraphQL answer holds exactly one error, with this `code` (and `field`, when given) in its
+ * extensions, and returns it (each subgraph's fixture adds its own checks of the data and of leaked stack traces).
+ */
+export function expectOneError(body: { errors?: readonly TestGraphQLError[] | null }, code: string, field?: string): TestGraphQLError {
+  expect(body.errors).toHaveLength(1);
+  const [error] = body.errors!;
+  expect(error.extensions?.code).toBe(code);
+  if (field !== undefined) expect(error.extensions?.field).toBe(field);
+  return error;
+}
+
+/** Runs `work` and checks that `counts` (e.g. `() => rowCounts(server)`) gives the same row counts after as before. */
+export async function expectNoRowsWritten<T>(counts: () => Promise<Record<string, number>>, work: () => Promise<T>): Promise<T> {
+  const before = await counts();
+  const result = await work();
+  expect(await counts()).toEqual(before);
+  return result;
 }

@@ -1,14 +1,8 @@
-import { PARTNERS, type Caller, type Partner } from '@partnership/request-signing';
+import type { Caller } from '@partnership/request-signing';
 import { GraphQLError } from 'graphql';
 import { ERROR_CODES } from '@partnership/service-runtime';
 
-export { PARTNERS, isPartner, type Caller, type Partner, type Role } from '@partnership/request-signing';
-
-/** The partners among these countries, in a fixed order; other countries (KZ, TR, ...) own nothing: admins only. */
-export function partnersOf(countries: Iterable<string | null | undefined>): Partner[] {
-  const present = new Set(countries);
-  return PARTNERS.filter((partner) => present.has(partner));
-}
+export type { Caller, CallerVocabulary } from '@partnership/request-signing';
 
 /**
  * Refuses, before any lookup, callers who could never write: anonymous (UNAUTHENTICATED) and signed-in callers
@@ -25,10 +19,11 @@ export function requireEditorRole(caller: Caller | null, what: string): Caller {
 }
 
 /**
- * Who may write a record: an editor of a partner that owns it, or an admin. Returns the caller when allowed;
+ * Who may write a record: an editor of a partner that owns it (`owners`: partner codes, as the domain derives
+ * them from the record), or an admin. Returns the caller when allowed;
  * otherwise throws UNAUTHENTICATED (anonymous) or FORBIDDEN, naming the owners.
  */
-export function requireWriter(caller: Caller | null, owners: readonly Partner[], what: string): Caller {
+export function requireWriter(caller: Caller | null, owners: readonly string[], what: string): Caller {
   if (caller === null) {
     throw new GraphQLError(`Sign in to change ${what}: send a token of an editor of ${describeOwners(owners)}`, { extensions: { code: ERROR_CODES.UNAUTHENTICATED } });
   }
@@ -43,6 +38,6 @@ export function isUniqueViolation(err: unknown): boolean {
   return driverError?.errno === 1062 || driverError?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || driverError?.code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
-function describeOwners(owners: readonly Partner[]): string {
+function describeOwners(owners: readonly string[]): string {
   return owners.length === 0 ? 'no partner (admins only)' : [...new Set(owners)].join(', ');
 }

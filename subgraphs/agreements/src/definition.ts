@@ -1,3 +1,5 @@
+import { PARTNERSHIP_CALLERS, partnershipSdl } from '@partnership/domain';
+import {  } from '@partnership/domain';
 import { subgraphTypeDefs, type SubgraphDefinition } from '@partnership/subgraph-kit';
 import { createContext, type AgreementsContext } from './context';
 import { entities } from './entities';
@@ -9,7 +11,8 @@ import { loadSyntheticData } from './synthetic';
 /** Everything the subgraph-kit needs to run the agreements subgraph. */
 export const agreementsSubgraph: SubgraphDefinition<AgreementsContext> = {
   name: 'agreements',
-  typeDefs: subgraphTypeDefs(__dirname),
+  typeDefs: subgraphTypeDefs(__dirname, [partnershipSdl()]),
+  callers: PARTNERSHIP_CALLERS,
   resolvers,
   entities,
   migrations,

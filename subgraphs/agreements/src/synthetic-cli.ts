@@ -1,4 +1,5 @@
+import { syntheticPlanFromArgs } from '@partnership/domain';
 import { runSyntheticCli } from '@partnership/subgraph-kit';
 import { agreementsSubgraph } from './definition';
 
-void runSyntheticCli(agreementsSubgraph);
+void runSyntheticCli(agreementsSubgraph, syntheticPlanFromArgs);

@@ -1,4 +1,5 @@
-import { insertRows, type Database, type SyntheticPlan } from '@partnership/subgraph-kit';
+import type { SyntheticPlan } from '@partnership/domain';
+import { insertRows, type Database } from '@partnership/subgraph-kit';
 import { Agreement, AgreementArea, AgreementParty, Milestone } from './entities';
 
 /**

@@ -1,4 +1,5 @@
-import { DEFAULT_SYNTHETIC_COUNTS, syntheticId, syntheticPlan, type SubgraphServer } from '@partnership/subgraph-kit';
+import { DEFAULT_SYNTHETIC_COUNTS, syntheticId, syntheticPlan } from '@partnership/domain';
+import type { SubgraphServer } from '@partnership/subgraph-kit';
 import { createScratchSqlite, postGraphQL } from '@partnership/subgraph-kit/testing';
 import { agreementsSubgraph, createAgreementsServer } from '../src/server';
 

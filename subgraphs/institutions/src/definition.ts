@@ -1,3 +1,5 @@
+import { PARTNERSHIP_CALLERS, partnershipSdl } from '@partnership/domain';
+import {  } from '@partnership/domain';
 import { subgraphTypeDefs, type SubgraphDefinition } from '@partnership/subgraph-kit';
 import { createContext, type InstitutionsContext } from './context';
 import { entities } from './entities';
@@ -9,7 +11,8 @@ import { loadSyntheticData } from './synthetic';
 /** Everything the subgraph-kit needs to run the institutions subgraph. */
 export const institutionsSubgraph: SubgraphDefinition<InstitutionsContext> = {
   name: 'institutions',
-  typeDefs: subgraphTypeDefs(__dirname),
+  typeDefs: subgraphTypeDefs(__dirname, [partnershipSdl()]),
+  callers: PARTNERSHIP_CALLERS,
   resolvers,
   entities,
   migrations,

@@ -1,4 +1,5 @@
+import { syntheticPlanFromArgs } from '@partnership/domain';
 import { runSyntheticCli } from '@partnership/subgraph-kit';
 import { institutionsSubgraph } from './definition';
 
-void runSyntheticCli(institutionsSubgraph);
+void runSyntheticCli(institutionsSubgraph, syntheticPlanFromArgs);

@@ -1,4 +1,5 @@
-import { insertRows, searchTextOf, type Database, type SyntheticPlan } from '@partnership/subgraph-kit';
+import type { SyntheticPlan } from '@partnership/domain';
+import { insertRows, searchTextOf, type Database } from '@partnership/subgraph-kit';
 import { Institution, InstitutionSpecialty, Person } from './entities';
 
 /** Writes the plan's institutions, their specialties and people, all flagged synthetic, in one transaction. */

@@ -1,4 +1,5 @@
-import { syntheticPlan, DEFAULT_SYNTHETIC_COUNTS, syntheticId, type SubgraphServer } from '@partnership/subgraph-kit';
+import { DEFAULT_SYNTHETIC_COUNTS, syntheticId, syntheticPlan } from '@partnership/domain';
+import type { SubgraphServer } from '@partnership/subgraph-kit';
 import { createScratchSqlite, postGraphQL } from '@partnership/subgraph-kit/testing';
 import { createInstitutionsServer } from '../src/server';
 import { loadSyntheticData } from '../src/synthetic';

@@ -1,3 +1,5 @@
+import { PARTNERSHIP_CALLERS, partnershipSdl } from '@partnership/domain';
+import {  } from '@partnership/domain';
 import { subgraphTypeDefs, type SubgraphDefinition } from '@partnership/subgraph-kit';
 import { createContext, type TrainingContext } from './context';
 import { entities } from './entities';
@@ -15,7 +17,8 @@ export interface TrainingOptions {
 export function trainingDefinition(options: TrainingOptions = {}): SubgraphDefinition<TrainingContext> {
   return {
     name: 'training',
-    typeDefs: subgraphTypeDefs(__dirname),
+    typeDefs: subgraphTypeDefs(__dirname, [partnershipSdl()]),
+    callers: PARTNERSHIP_CALLERS,
     resolvers,
     entities,
     migrations,

@@ -1,4 +1,5 @@
+import { syntheticPlanFromArgs } from '@partnership/domain';
 import { runSyntheticCli } from '@partnership/subgraph-kit';
 import { trainingSubgraph } from './definition';
 
-void runSyntheticCli(trainingSubgraph);
+void runSyntheticCli(trainingSubgraph, syntheticPlanFromArgs);

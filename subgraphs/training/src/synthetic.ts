@@ -1,4 +1,5 @@
-import { insertRows, syntheticId, type Database, type SyntheticPlan } from '@partnership/subgraph-kit';
+import { syntheticId, type SyntheticPlan } from '@partnership/domain';
+import { insertRows, type Database } from '@partnership/subgraph-kit';
 import { Cohort, Placement, Trainee, TrainingProgram, TrainingProgramHost } from './entities';
 
 /**

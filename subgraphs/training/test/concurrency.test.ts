@@ -1,6 +1,6 @@
 import type { Caller } from '@partnership/subgraph-kit';
 import { scratchTargets, type ScratchTarget } from '@partnership/subgraph-kit/testing';
-import { callers, CREATE, ENROLL, SCHEDULE, SET_STATUS, startMutationFixture, type MutationFixture } from './mutation-fixture';
+import { callers, CREATE, ENROLL, SCHEDULE, SET_STATUS, startMutationFixture, type MutationFixture } from './mutations/fixture';
 
 // Writes that race each other over real HTTP: capacity, idempotency keys, host lists and versions must hold on
 // SQLite (transactions take turns) and on MySQL (row locks and unique keys), and the rows in the database must agree.

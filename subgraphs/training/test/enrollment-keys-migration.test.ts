@@ -4,7 +4,7 @@ import { scratchTargets, type ScratchTarget } from '@partnership/subgraph-kit/te
 import { entities } from '../src/entities';
 import { migrations } from '../src/migrations';
 import { MoveEnrollmentKeys1795704100000 } from '../src/migrations/1795704100000-move-enrollment-keys';
-import { callers, ENROLL, startMutationFixture } from './mutation-fixture';
+import { callers, ENROLL, startMutationFixture } from './mutations/fixture';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 

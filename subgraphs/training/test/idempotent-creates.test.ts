@@ -2,7 +2,7 @@ import type { Caller } from '@partnership/subgraph-kit';
 import { scratchTargets, type ScratchTarget } from '@partnership/subgraph-kit/testing';
 import { Cohort, TrainingProgramHost } from '../src/entities';
 import { LIMITS } from '../src/mutations/input';
-import { callers, CREATE, ENROLL, SCHEDULE, startMutationFixture, type MutationFixture } from './mutation-fixture';
+import { callers, CREATE, ENROLL, SCHEDULE, startMutationFixture, type MutationFixture } from './mutations/fixture';
 
 interface Create {
   mutation: 'createTrainingProgram' | 'scheduleCohort' | 'enrollTrainee';

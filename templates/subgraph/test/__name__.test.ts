@@ -1,4 +1,5 @@
-import { PARTNERS, type Caller, type SubgraphServer } from '@partnership/subgraph-kit';
+import { PARTNERS } from '@partnership/domain';
+import type { Caller, SubgraphServer } from '@partnership/subgraph-kit';
 import { postGraphQL, scratchTargets, type ScratchTarget } from '@partnership/subgraph-kit/testing';
 import { OWNER } from '../src/mutations/create-__name__-project';
 import { create__Name__Server } from '../src/server';

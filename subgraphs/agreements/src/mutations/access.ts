@@ -1,4 +1,5 @@
-import { badUserInput, lockRow, partnersOf, requireWriter, type Caller, type Database } from '@partnership/subgraph-kit';
+import { partnersOf } from '@partnership/domain';
+import { badUserInput, lockRow, requireWriter, type Caller, type Database } from '@partnership/subgraph-kit';
 import type { EntityManager } from 'typeorm';
 import { Agreement, AgreementParty } from '../entities';
 

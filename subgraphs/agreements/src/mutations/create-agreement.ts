@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { partnersOf } from '@partnership/domain';
 import {
-  badUserInput, createOnce, earlierCreate, isUniqueViolation, partnersOf, recordAudit, requireEditorRole, requireWriter, validateNewId, type IdempotentCreate,
+  badUserInput, createOnce, earlierCreate, isUniqueViolation, recordAudit, requireEditorRole, requireWriter, validateNewId, type IdempotentCreate,
 } from '@partnership/subgraph-kit';
 import type { AgreementsContext } from '../context';
 import { Agreement, AgreementArea, AgreementParty, Event } from '../entities';

@@ -1,6 +1,6 @@
 import type { SubgraphServer } from '@partnership/subgraph-kit';
 import { AuditEntry } from '@partnership/subgraph-kit';
-import { postGraphQL, scratchTargets, startEntityStub, type EntityStub, type PostOptions, type ScratchTarget } from '@partnership/subgraph-kit/testing';
+import { expectOneError, postGraphQL, scratchTargets, startEntityStub, type EntityStub, type PostOptions, type ScratchTarget } from '@partnership/subgraph-kit/testing';
 import { Agreement, AgreementArea, AgreementParty, Milestone } from '../../src/entities';
 import { createAgreementsServer } from '../../src/server';
 
@@ -75,10 +75,9 @@ export function mutationFixture(target: (typeof scratchTargets)[number]) {
   };
 
   const expectError = (body: { data?: any; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }, code: string, field?: string) => {
-    expect(body.errors).toHaveLength(1);
-    expect(body.errors![0].extensions).toEqual(field === undefined ? expect.objectContaining({ code }) : expect.objectContaining({ code, field }));
-    expect(body.errors![0].message).not.toMatch(/\n\s+at /); // no stack trace
-    return body.errors![0].message;
+    const { message } = expectOneError(body, code, field);
+    expect(message).not.toMatch(/\n\s+at /); // no stack trace
+    return message;
   };
 
   /** A fresh agreement between the Uzbek ministry (UZ) and Gustave Roussy (FR), made by an admin. */

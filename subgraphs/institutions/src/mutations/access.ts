@@ -1,4 +1,5 @@
-import { badUserInput, lockRow, partnersOf, type Partner } from '@partnership/subgraph-kit';
+import { partnersOf, type Partner } from '@partnership/domain';
+import { badUserInput, lockRow } from '@partnership/subgraph-kit';
 import type { EntityManager } from 'typeorm';
 import { Institution } from '../entities';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { partnersOf } from '@partnership/domain';
 import {
-  badUserInput, createOnce, insertRows, isUniqueViolation, lockRow, partnersOf, recordAudit, requireWriter, searchTextOf, validateId, validateNewId,
-  type IdempotentCreate,
+  badUserInput, createOnce, insertRows, isUniqueViolation, lockRow, recordAudit, requireWriter, searchTextOf, validateId, validateNewId, type IdempotentCreate,
 } from '@partnership/subgraph-kit';
 import type { InstitutionsContext } from '../context';
 import { Institution, InstitutionSpecialty } from '../entities';

@@ -47,5 +47,5 @@ export function notNull<T>(value: T | null, field: string): T {
 
 /** Whether an update input names a field at all (present, even as null) rather than leaving it out. */
 export function given<T extends object>(input: T, key: keyof T): boolean {
-  return Object.prototype.hasOwnProperty.call(input, key) && input[key] !== undefined;
+  return  Object.hasOwn(input, key) && input[key] !== undefined;
 }

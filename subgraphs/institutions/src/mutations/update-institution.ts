@@ -1,4 +1,5 @@
-import { badUserInput, insertRows, lockRow, partnersOf, recordAudit, requireVersion, requireWriter, searchTextOf, updateVersioned, validateId } from '@partnership/subgraph-kit';
+import { partnersOf } from '@partnership/domain';
+import { badUserInput, insertRows, lockRow, recordAudit, requireVersion, requireWriter, searchTextOf, updateVersioned, validateId } from '@partnership/subgraph-kit';
 import type { EntityManager } from 'typeorm';
 import type { InstitutionsContext } from '../context';
 import { Institution, InstitutionSpecialty } from '../entities';

@@ -1,7 +1,7 @@
 import type { Caller } from '@partnership/subgraph-kit';
-import { scratchTargets } from '@partnership/subgraph-kit/testing';
+import { expectNoRowsWritten, failingInsert, scratchTargets, withSubscriber } from '@partnership/subgraph-kit/testing';
 import { AuditEntry } from '../../src/entities';
-import { ADD_PERSON, admin, failingInsert, frEditor, frViewer, mutationFixture, UUID, uzEditor } from './fixture';
+import { ADD_PERSON, admin, frEditor, frViewer, mutationFixture, UUID, uzEditor } from './fixture';
 
 for (const target of scratchTargets) {
   target.describe('institutions mutations', () => {
@@ -70,20 +70,12 @@ for (const target of scratchTargets) {
       });
 
       test('when the audit entry cannot be written, the person is not written either', async () => {
-        const subscriber = failingInsert(AuditEntry, 1);
-        const { subscribers } = server.database.dataSource;
-        const level = server.logger.level;
-        server.logger.level = 'silent';
-        subscribers.push(subscriber);
-        try {
-          const before = await rowCounts();
-          const { body } = await gql(frEditor, ADD_PERSON, { input: { id: 'unaudited-person', institutionId: 'gustave-roussy', fullName: 'Unaudited' } });
-          expect(body.errors![0].extensions!.code).toBe('INTERNAL_SERVER_ERROR');
-          expect(await rowCounts()).toEqual(before);
-        } finally {
-          subscribers.splice(subscribers.indexOf(subscriber), 1);
-          server.logger.level = level;
-        }
+        await withSubscriber(server, failingInsert(AuditEntry, (_row, before) => before === 0), () =>
+          expectNoRowsWritten(rowCounts, async () => {
+            const { body } = await gql(frEditor, ADD_PERSON, { input: { id: 'unaudited-person', institutionId: 'gustave-roussy', fullName: 'Unaudited' } });
+            expect(body.errors![0].extensions!.code).toBe('INTERNAL_SERVER_ERROR');
+          }),
+        );
         expect((await gql(null, '{ person(id: "unaudited-person") { id } }')).body.data.person).toBeNull();
       });
     });

@@ -1,7 +1,7 @@
 import type { Caller } from '@partnership/subgraph-kit';
-import { scratchTargets } from '@partnership/subgraph-kit/testing';
+import { expectNoRowsWritten, failingInsert, scratchTargets, withSubscriber } from '@partnership/subgraph-kit/testing';
 import { InstitutionSpecialty } from '../../src/entities';
-import { admin, CREATE_INSTITUTION, failingInsert, frAnalyst, frEditor, frViewer, mcEditor, mutationFixture, UUID, uzEditor } from './fixture';
+import { admin, CREATE_INSTITUTION, frAnalyst, frEditor, frViewer, mcEditor, mutationFixture, UUID, uzEditor } from './fixture';
 
 for (const target of scratchTargets) {
   target.describe('institutions mutations', () => {
@@ -96,21 +96,13 @@ for (const target of scratchTargets) {
       });
 
       test('a failure in the middle of the write leaves no row behind, audit entry included', async () => {
-        const subscriber = failingInsert(InstitutionSpecialty, 2);
-        const { subscribers } = server.database.dataSource;
-        const level = server.logger.level;
-        server.logger.level = 'silent';
-        subscribers.push(subscriber);
-        try {
-          const before = await rowCounts();
-          const { body } = await gql(frEditor, CREATE_INSTITUTION, { input: { id: 'half-written', name: 'Half Written', kind: 'HOSPITAL', country: 'FR', specialties: ['ONCOLOGY', 'SURGERY'] } });
-          expect(body.errors![0].extensions!.code).toBe('INTERNAL_SERVER_ERROR');
-          expect(body.errors![0].message).toBe('Internal server error');
-          expect(await rowCounts()).toEqual(before);
-        } finally {
-          subscribers.splice(subscribers.indexOf(subscriber), 1);
-          server.logger.level = level;
-        }
+        await withSubscriber(server, failingInsert(InstitutionSpecialty, (_row, before) => before === 1), () =>
+          expectNoRowsWritten(rowCounts, async () => {
+            const { body } = await gql(frEditor, CREATE_INSTITUTION, { input: { id: 'half-written', name: 'Half Written', kind: 'HOSPITAL', country: 'FR', specialties: ['ONCOLOGY', 'SURGERY'] } });
+            expect(body.errors![0].extensions!.code).toBe('INTERNAL_SERVER_ERROR');
+            expect(body.errors![0].message).toBe('Internal server error');
+          }),
+        );
         expect((await gql(null, '{ institution(id: "half-written") { id } }')).body.data.institution).toBeNull();
       });
     });

@@ -1,7 +1,7 @@
 import type { Caller } from '@partnership/subgraph-kit';
-import { scratchTargets } from '@partnership/subgraph-kit/testing';
+import { expectNoRowsWritten, failingInsert, scratchTargets, withSubscriber } from '@partnership/subgraph-kit/testing';
 import { InstitutionSpecialty } from '../../src/entities';
-import { admin, failingInsert, frEditor, frViewer, mutationFixture, UPDATE_INSTITUTION, uzEditor } from './fixture';
+import { admin, frEditor, frViewer, mutationFixture, UPDATE_INSTITUTION, uzEditor } from './fixture';
 
 for (const target of scratchTargets) {
   target.describe('institutions mutations', () => {
@@ -110,20 +110,12 @@ for (const target of scratchTargets) {
 
       test('a failure in the middle of replacing specialties leaves the institution as it was', async () => {
         await createInstitution({ id: 'half-updated', name: 'Half Updated', specialties: ['ONCOLOGY'] });
-        const subscriber = failingInsert(InstitutionSpecialty, 2);
-        const { subscribers } = server.database.dataSource;
-        const level = server.logger.level;
-        server.logger.level = 'silent';
-        subscribers.push(subscriber);
-        try {
-          const before = await rowCounts();
-          const { body } = await gql(frEditor, UPDATE_INSTITUTION, { input: { id: 'half-updated', version: 1, name: 'Renamed', specialties: ['CARDIOLOGY', 'SURGERY'] } });
-          expect(body.errors![0].extensions!.code).toBe('INTERNAL_SERVER_ERROR');
-          expect(await rowCounts()).toEqual(before);
-        } finally {
-          subscribers.splice(subscribers.indexOf(subscriber), 1);
-          server.logger.level = level;
-        }
+        await withSubscriber(server, failingInsert(InstitutionSpecialty, (_row, before) => before === 1), () =>
+          expectNoRowsWritten(rowCounts, async () => {
+            const { body } = await gql(frEditor, UPDATE_INSTITUTION, { input: { id: 'half-updated', version: 1, name: 'Renamed', specialties: ['CARDIOLOGY', 'SURGERY'] } });
+            expect(body.errors![0].extensions!.code).toBe('INTERNAL_SERVER_ERROR');
+          }),
+        );
         const { body } = await gql(null, '{ institution(id: "half-updated") { name version specialties } }');
         expect(body.data.institution).toEqual({ name: 'Half Updated', version: 1, specialties: ['ONCOLOGY'] });
         expect((await auditOf('half-updated')).nodes.map((e: { mutation: string }) => e.mutation)).toEqual(['createInstitution']);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { badUserInput, createOnce, earlierCreate, lockRow, partnersOf, recordAudit, requireEditorRole, requireWriter, validateId, type IdempotentCreate } from '@partnership/subgraph-kit';
+import { partnersOf } from '@partnership/domain';
+import { badUserInput, createOnce, earlierCreate, lockRow, recordAudit, requireEditorRole, requireWriter, validateId, type IdempotentCreate } from '@partnership/subgraph-kit';
 import { Not } from 'typeorm';
 import type { TrainingContext } from '../context';
 import { Cohort, Placement, Trainee } from '../entities';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { partnersOf } from '@partnership/domain';
 import {
-  badUserInput, createOnce, earlierCreate, isUniqueViolation, lockRow, partialDateOrNull, partnersOf, recordAudit, requireEditorRole, requireWriter, validateId, validateNewId,
-  type IdempotentCreate, type PartialDate,
+  badUserInput, createOnce, earlierCreate, isUniqueViolation, lockRow, partialDateOrNull, recordAudit, requireEditorRole, requireWriter, validateId, validateNewId, type IdempotentCreate, type PartialDate,
 } from '@partnership/subgraph-kit';
 import type { TrainingContext } from '../context';
 import { Cohort, TrainingProgram, TrainingProgramHost } from '../entities';

@@ -1,4 +1,5 @@
-import { badUserInput, lockRow, partnersOf, recordAudit, requireEditorRole, requireVersion, requireWriter, updateVersioned, validateId } from '@partnership/subgraph-kit';
+import { partnersOf } from '@partnership/domain';
+import { badUserInput, lockRow, recordAudit, requireEditorRole, requireVersion, requireWriter, updateVersioned, validateId } from '@partnership/subgraph-kit';
 import type { TrainingContext } from '../context';
 import { Placement, Trainee } from '../entities';
 import { integerInRange } from './input';

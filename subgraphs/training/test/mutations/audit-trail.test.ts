@@ -1,6 +1,5 @@
 import { scratchTargets } from '@partnership/subgraph-kit/testing';
-import { callers } from '../mutation-fixture';
-import { expectRefused, mutationFixture } from './fixture';
+import { callers, expectRefused, mutationFixture } from './fixture';
 
 for (const target of scratchTargets) {
   target.describe('training mutations', () => {

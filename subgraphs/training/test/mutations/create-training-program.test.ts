@@ -3,8 +3,7 @@ import { AuditEntry } from '@partnership/subgraph-kit';
 import { scratchTargets } from '@partnership/subgraph-kit/testing';
 import type { EntitySubscriberInterface, InsertEvent } from 'typeorm';
 import { TrainingProgramHost } from '../../src/entities';
-import { callers, CREATE } from '../mutation-fixture';
-import { expectRefused, mutationFixture, programmeInput, refusals } from './fixture';
+import { callers, CREATE, expectRefused, mutationFixture, programmeInput, refusals } from './fixture';
 
 for (const target of scratchTargets) {
   target.describe('training mutations', () => {

@@ -1,7 +1,6 @@
 import type { Caller } from '@partnership/subgraph-kit';
 import { scratchTargets } from '@partnership/subgraph-kit/testing';
-import { callers, SCHEDULE } from '../mutation-fixture';
-import { expectRefused, mutationFixture, refusals } from './fixture';
+import { callers, expectRefused, mutationFixture, refusals, SCHEDULE } from './fixture';
 
 for (const target of scratchTargets) {
   target.describe('training mutations', () => {

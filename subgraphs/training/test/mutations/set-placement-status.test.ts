@@ -1,7 +1,6 @@
 import type { Caller } from '@partnership/subgraph-kit';
 import { scratchTargets } from '@partnership/subgraph-kit/testing';
-import { callers, SET_STATUS } from '../mutation-fixture';
-import { expectRefused, mutationFixture, refusals } from './fixture';
+import { callers, expectRefused, mutationFixture, refusals, SET_STATUS } from './fixture';
 
 for (const target of scratchTargets) {
   target.describe('training mutations', () => {

@@ -1,8 +1,7 @@
 import type { Caller } from '@partnership/subgraph-kit';
 import { postGraphQL, scratchTargets } from '@partnership/subgraph-kit/testing';
 import { createTrainingServer } from '../../src/server';
-import { callers, CREATE, ENROLL, rowCounts, SCHEDULE, unreachableUrl, type MutationFixture } from '../mutation-fixture';
-import { expectRefused, mutationFixture, programmeInput } from './fixture';
+import { callers, CREATE, ENROLL, expectRefused, type MutationFixture, mutationFixture, programmeInput, rowCounts, SCHEDULE, unreachableUrl } from './fixture';
 
 for (const target of scratchTargets) {
   target.describe('training mutations', () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { isPartner, partnersOf } from '@partnership/domain';
 import {
-  badUserInput, createOnce, earlierCreate, isPartner, isUniqueViolation, optionalId, partnersOf, recordAudit, requireEditorRole, requiredText, requireWriter, validateNewId, type IdempotentCreate,
+  badUserInput, createOnce, earlierCreate, isUniqueViolation, optionalId, recordAudit, requireEditorRole, requiredText, requireWriter, validateNewId, type IdempotentCreate,
 } from '@partnership/subgraph-kit';
 import type { __Name__Context } from '../context';
 import { __Name__Project } from '../entities';

@@ -101,3 +101,9 @@ export function syntheticCountsFromArgs(args: readonly string[]): SyntheticCount
 function range(n: number): number[] {
   return Array.from({ length: n }, (_v, i) => i);
 }
+
+/** `npm run synthetic` options to counts and plan, for the kit's `runSyntheticCli`. */
+export function syntheticPlanFromArgs(args: readonly string[]): { counts: SyntheticCounts; plan: SyntheticPlan } {
+  const counts = syntheticCountsFromArgs(args);
+  return { counts, plan: syntheticPlan(counts) };
+}

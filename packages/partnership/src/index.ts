@@ -1,0 +1,3 @@
+export * from './partners';
+export * from './sdl';
+export * from './synthetic-plan';
