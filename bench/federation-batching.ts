@@ -29,7 +29,11 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 async function measure(url: string, subgraphs: Record<string, SubgraphServer>, rows: string[]): Promise<void> {
   const statements = () => Object.values(subgraphs).reduce((sum, s) => sum + s.database.statements.count, 0);
   const post = async (first: number) => {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables: { first } }) });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables: { first } }),
+    });
     const body = (await response.json()) as { data?: { institutions: { nodes: unknown[] } }; errors?: unknown[] };
     if (body.errors || body.data?.institutions.nodes.length !== first) throw new Error(`unexpected answer: ${JSON.stringify(body).slice(0, 300)}`);
   };
@@ -46,7 +50,9 @@ async function measure(url: string, subgraphs: Record<string, SubgraphServer>, r
     }
     const rssMb = process.memoryUsage().rss / 2 ** 20;
     rows.push(`| ${first} | ${perRequest} | ${median(times).toFixed(1)} | ${rssMb.toFixed(0)} |`);
-    process.stdout.write(`first=${first}: ${perRequest} SQL statements per request, median ${median(times).toFixed(1)} ms over ${RUNS} runs, rss ${rssMb.toFixed(0)} MiB\n`);
+    process.stdout.write(
+      `first=${first}: ${perRequest} SQL statements per request, median ${median(times).toFixed(1)} ms over ${RUNS} runs, rss ${rssMb.toFixed(0)} MiB\n`,
+    );
   }
 }
 
@@ -57,10 +63,13 @@ async function main(): Promise<void> {
   const plan = syntheticPlan(counts);
   const subgraphs: Record<string, SubgraphServer> = {};
   // How to build each subgraph in this process; which ones run, and in what order, is the registry's (subgraphs.json).
-  const builders: Record<string, readonly [
-    (config: SubgraphConfig) => Promise<SubgraphServer>,
-    { loadSyntheticData(database: SubgraphServer['database'], plan: ReturnType<typeof syntheticPlan>): Promise<void> },
-  ]> = {
+  const builders: Record<
+    string,
+    readonly [
+      (config: SubgraphConfig) => Promise<SubgraphServer>,
+      { loadSyntheticData(database: SubgraphServer['database'], plan: ReturnType<typeof syntheticPlan>): Promise<void> },
+    ]
+  > = {
     institutions: [createInstitutionsServer, institutionsSubgraph],
     agreements: [createAgreementsServer, agreementsSubgraph],
     training: [createTrainingServer, trainingSubgraph],

@@ -35,7 +35,11 @@ function parseArgs(argv) {
   for (let i = 0; i < argv.length; i += 1) {
     const [flag, inline] = argv[i].split('=', 2);
     if (flag !== '--name' && flag !== '--owner') fail(`unknown argument "${argv[i]}"; usage: npm run new-subgraph -- --name <name> --owner <UZ|FR|MC>`);
-    const value = inline ?? argv[(i += 1)];
+    let value = inline;
+    if (value === undefined) {
+      i += 1;
+      value = argv[i];
+    }
     if (value === undefined || value.startsWith('--')) fail(`${flag} needs a value`);
     args[flag.slice(2)] = value;
   }
@@ -47,7 +51,9 @@ function main() {
   const partners = partnerCodes();
   if (!name || !owner) fail(`usage: npm run new-subgraph -- --name <name> --owner <${partners.join('|')}>`);
   if (!/^[a-z][a-z0-9]{1,30}$/.test(name)) {
-    fail(`--name "${name}" is not valid: use 2 to 31 lower-case letters and digits, starting with a letter (it names the workspace, the database and variables such as ${'<NAME>'}_DATABASE_URL)`);
+    fail(
+      `--name "${name}" is not valid: use 2 to 31 lower-case letters and digits, starting with a letter (it names the workspace, the database and variables such as ${'<NAME>'}_DATABASE_URL)`,
+    );
   }
   if (['gateway', 'mysql', 'supergraph', 'redis'].includes(name)) fail(`--name "${name}" is reserved (a service of docker-compose.yml or a workspace)`);
   if (!partners.includes(owner)) fail(`--owner "${owner}" is not a partner code: use one of ${partners.join(', ')}`);
@@ -78,7 +84,10 @@ function main() {
   try {
     copyRendered(templateDir, target, render);
     registry.subgraphs.push({ name, folder, port, owner });
-    fs.writeFileSync(registryFile, `${JSON.stringify(registry, null, 2).replace(/\{\n\s+("name"[^}]*)\n\s+\}/g, (_, body) => `{ ${body.replace(/\n\s+/g, ' ')} }`)}\n`);
+    fs.writeFileSync(
+      registryFile,
+      `${JSON.stringify(registry, null, 2).replace(/\{\n\s+("name"[^}]*)\n\s+\}/g, (_, body) => `{ ${body.replace(/\n\s+/g, ' ')} }`)}\n`,
+    );
     process.stdout.write(`new-subgraph: made ${folder} (port ${port}, owner ${owner}); running npm install to link the workspace\n`);
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: root, stdio: 'inherit' });
   } catch (err) {

@@ -125,7 +125,14 @@ function seconds(ms: number): string {
 function readSettings(env: NodeJS.ProcessEnv): Settings {
   const services = servicesToRun(env).map((s) => {
     const portVariable = `${s.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_PORT`;
-    return { ...s, portVariable, port: integerFromEnv(env, portVariable, s.defaultPort, 1, 65535), startedAt: 0, restarts: 0, state: 'starting' as ServiceState };
+    return {
+      ...s,
+      portVariable,
+      port: integerFromEnv(env, portVariable, s.defaultPort, 1, 65535),
+      startedAt: 0,
+      restarts: 0,
+      state: 'starting' as ServiceState,
+    };
   });
   const named = (s: Supervised) => `${s.portVariable}${env[s.portVariable] ? '' : ' (default)'}`;
   for (const [i, a] of services.entries()) {

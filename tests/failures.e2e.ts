@@ -73,7 +73,7 @@ describe('when a subgraph fails', () => {
       await federation?.stop();
     });
 
-    test('an agreement keeps its own fields and its parties\' roles; only the institutions are null', async () => {
+    test("an agreement keeps its own fields and its parties' roles; only the institutions are null", async () => {
       await federation.subgraphs.institutions.stop();
       const { status, body } = await postGraphQL<any>(
         federation.gatewayUrl,

@@ -31,8 +31,17 @@ for (const target of scratchTargets) {
       expect(status).toBe(200);
       expect(body.errors).toBeUndefined();
       expect(body.data.institution).toEqual({
-        name: 'Paul Strauss Center', city: 'Strasbourg', country: 'FR',
-        hostedPrograms: [{ id: 'surgeons-100-by-2030', title: expect.stringContaining('100 Uzbek surgeons'), targetTrainees: 100, targetDate: { label: 'by 2030', precision: 'YEAR', latest: '2030-12-31' } }],
+        name: 'Paul Strauss Center',
+        city: 'Strasbourg',
+        country: 'FR',
+        hostedPrograms: [
+          {
+            id: 'surgeons-100-by-2030',
+            title: expect.stringContaining('100 Uzbek surgeons'),
+            targetTrainees: 100,
+            targetDate: { label: 'by 2030', precision: 'YEAR', latest: '2030-12-31' },
+          },
+        ],
         placements: [],
       });
       expect(body.data.gustave).toEqual({
@@ -59,22 +68,39 @@ for (const target of scratchTargets) {
       expect(body.errors).toBeUndefined();
       const agreement = body.data.agreement;
       expect(agreement).toMatchObject({ title: 'Protocol on Surgical Cooperation', kind: 'PROTOCOL', status: 'SIGNED', areas: ['SURGERY'] });
-      expect(agreement.event).toEqual({ name: 'French Healthcare & Business Forum', startsOn: { earliest: '2026-01-19' }, endsOn: { latest: '2026-01-21' }, city: 'Paris' });
+      expect(agreement.event).toEqual({
+        name: 'French Healthcare & Business Forum',
+        startsOn: { earliest: '2026-01-19' },
+        endsOn: { latest: '2026-01-21' },
+        city: 'Paris',
+      });
       expect(agreement.parties.map((p: { institution: { id: string; country: string } }) => [p.institution.id, p.institution.country])).toEqual([
         ['uz-ministry-of-health', 'UZ'],
         ['fr-ministry-europe-foreign-affairs', 'FR'],
         ['national-academy-of-surgery', 'FR'],
       ]);
       expect(agreement.parties.every((p: { institution: { name: string } }) => p.institution.name.length > 0)).toBe(true);
-      expect(agreement.milestones).toEqual(expect.arrayContaining([
-        expect.objectContaining({ due: { label: 'March 2026', precision: 'MONTH', latest: '2026-03-31' } }),
-        expect.objectContaining({ due: { label: 'by 2030', precision: 'YEAR', latest: '2030-12-31' } }),
-      ]));
-      expect(agreement.trainingPrograms).toEqual([{
-        id: 'surgeons-100-by-2030', targetTrainees: 100,
-        progress: { target: 100, planned: 5, enrolled: 0, completed: 0, remaining: 100 },
-        cohorts: [{ plannedSize: 5, startsOn: { label: 'March 2026', precision: 'MONTH', latest: '2026-03-31' }, hostInstitution: { name: 'Paul Strauss Center', city: 'Strasbourg' }, placements: [] }],
-      }]);
+      expect(agreement.milestones).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ due: { label: 'March 2026', precision: 'MONTH', latest: '2026-03-31' } }),
+          expect.objectContaining({ due: { label: 'by 2030', precision: 'YEAR', latest: '2030-12-31' } }),
+        ]),
+      );
+      expect(agreement.trainingPrograms).toEqual([
+        {
+          id: 'surgeons-100-by-2030',
+          targetTrainees: 100,
+          progress: { target: 100, planned: 5, enrolled: 0, completed: 0, remaining: 100 },
+          cohorts: [
+            {
+              plannedSize: 5,
+              startsOn: { label: 'March 2026', precision: 'MONTH', latest: '2026-03-31' },
+              hostInstitution: { name: 'Paul Strauss Center', city: 'Strasbourg' },
+              placements: [],
+            },
+          ],
+        },
+      ]);
     });
 
     test('a programme with its agreement, host institutions and cohorts', async () => {
@@ -89,10 +115,15 @@ for (const target of scratchTargets) {
       }`);
       expect(body.errors).toBeUndefined();
       expect(body.data.trainingProgram).toEqual({
-        status: 'UNDER_DISCUSSION', specialty: 'CARDIOLOGY',
+        status: 'UNDER_DISCUSSION',
+        specialty: 'CARDIOLOGY',
         agreement: {
-          id: 'monaco-cardiothoracic-cooperation', status: 'UNDER_DISCUSSION',
-          parties: [{ institution: { name: 'Ministry of Health of the Republic of Uzbekistan', country: 'UZ' } }, { institution: { name: 'Monaco Cardiothoracic Center', country: 'MC' } }],
+          id: 'monaco-cardiothoracic-cooperation',
+          status: 'UNDER_DISCUSSION',
+          parties: [
+            { institution: { name: 'Ministry of Health of the Republic of Uzbekistan', country: 'UZ' } },
+            { institution: { name: 'Monaco Cardiothoracic Center', country: 'MC' } },
+          ],
         },
         hostInstitutions: [{ id: 'monaco-cardiothoracic-center', name: 'Monaco Cardiothoracic Center', country: 'MC', city: 'Monaco' }],
         cohorts: [],
@@ -104,7 +135,10 @@ for (const target of scratchTargets) {
       const ids: string[] = [];
       let after: string | null = null;
       for (let page = 0; page < 10; page += 1) {
-        const { body }: { body: any } = await gql('query ($after: String) { agreements(first: 2, after: $after) { totalCount nodes { id } pageInfo { hasNextPage endCursor } } }', { after });
+        const { body }: { body: any } = await gql(
+          'query ($after: String) { agreements(first: 2, after: $after) { totalCount nodes { id } pageInfo { hasNextPage endCursor } } }',
+          { after },
+        );
         expect(body.data.agreements.totalCount).toBe(5);
         ids.push(...body.data.agreements.nodes.map((n: { id: string }) => n.id));
         if (!body.data.agreements.pageInfo.hasNextPage) break;
@@ -126,9 +160,17 @@ for (const target of scratchTargets) {
       ['agreements', '{ agreements(filter: { area: BLOOD_TRANSFUSION }) { nodes { id } } }', ['mfa-healthcare-cooperation']],
       ['agreements', '{ agreements(filter: { party: "national-academy-of-surgery" }) { nodes { id } } }', ['protocol-surgical-cooperation']],
       ['agreements', '{ agreements(filter: { country: MC }) { nodes { id } } }', ['monaco-cardiothoracic-cooperation']],
-      ['agreements', '{ agreements(filter: { country: FR, status: AGREED }) { nodes { id } } }', ['disability-rehabilitation-cooperation', 'mfa-healthcare-cooperation']],
+      [
+        'agreements',
+        '{ agreements(filter: { country: FR, status: AGREED }) { nodes { id } } }',
+        ['disability-rehabilitation-cooperation', 'mfa-healthcare-cooperation'],
+      ],
       ['trainingPrograms', '{ trainingPrograms(filter: { specialty: SOCIAL_WORK }) { nodes { id } } }', ['social-worker-training']],
-      ['trainingPrograms', '{ trainingPrograms(filter: { agreement: "gustave-roussy-licensing-agreement" }) { nodes { id } } }', ['oncology-specialists-france']],
+      [
+        'trainingPrograms',
+        '{ trainingPrograms(filter: { agreement: "gustave-roussy-licensing-agreement" }) { nodes { id } } }',
+        ['oncology-specialists-france'],
+      ],
       ['trainingPrograms', '{ trainingPrograms(filter: { hostInstitution: "paul-strauss-center" }) { nodes { id } } }', ['surgeons-100-by-2030']],
     ])('filter on %s: %s', async (field, query, expected) => {
       const { body } = await gql(query);
@@ -137,7 +179,9 @@ for (const target of scratchTargets) {
     });
 
     test('the events of the article, earliest first', async () => {
-      const { body } = await gql('{ events { id status startsOn { label precision } minDelegates delegateCountries participants { person { fullName } institution { name } role } } }');
+      const { body } = await gql(
+        '{ events { id status startsOn { label precision } minDelegates delegateCountries participants { person { fullName } institution { name } role } } }',
+      );
       expect(body.errors).toBeUndefined();
       expect(body.data.events.map((e: { id: string; status: string }) => [e.id, e.status])).toEqual([
         ['state-visit-france-2025-03', 'HELD'],
@@ -147,10 +191,12 @@ for (const target of scratchTargets) {
       const forum = body.data.events[1];
       expect(forum.minDelegates).toBe(300);
       expect(forum.delegateCountries).toEqual(['UZ', 'KZ', 'TR', 'SA', 'LB', 'MA', 'KW']);
-      expect(forum.participants).toEqual(expect.arrayContaining([
-        expect.objectContaining({ person: { fullName: 'Asilbek Khudayarov' }, institution: { name: 'Ministry of Health of the Republic of Uzbekistan' } }),
-        expect.objectContaining({ person: { fullName: 'Céline Poulet' } }),
-      ]));
+      expect(forum.participants).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ person: { fullName: 'Asilbek Khudayarov' }, institution: { name: 'Ministry of Health of the Republic of Uzbekistan' } }),
+          expect.objectContaining({ person: { fullName: 'Céline Poulet' } }),
+        ]),
+      );
       expect(body.data.events[2].startsOn).toEqual({ label: 'first quarter of 2026', precision: 'QUARTER' });
     });
 

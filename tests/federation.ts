@@ -46,7 +46,8 @@ function builderOf(name: string): Builder {
   const server = folder === undefined ? {} : (require(join(__dirname, '..', folder, 'src', 'server')) as Record<string, unknown>);
   const found = Object.entries(server).filter(([exported, value]) => /^create\w*Server$/.test(exported) && typeof value === 'function');
   if (found.length !== 1) throw new Error(`subgraph ${name} is in subgraphs.json but its src/server.ts exports no single create…Server function`);
-  return (builders[name] = found[0][1] as Builder);
+  builders[name] = found[0][1] as Builder;
+  return builders[name];
 }
 
 /** The registered subgraphs' names, in registry order; throws when one cannot be built by this harness. */

@@ -47,11 +47,14 @@ async function subgraphProxy(targetUrl: string) {
     req.on('end', () => {
       if (state.mode === 'hang') return;
       if (state.mode === 'error-page') {
-        res.writeHead(502, { 'content-type': 'text/html' }).end('<h1>502 Bad Gateway</h1> upstream 10.0.3.7:5003 refused (nginx, /etc/nginx/conf.d/training.conf)');
+        res
+          .writeHead(502, { 'content-type': 'text/html' })
+          .end('<h1>502 Bad Gateway</h1> upstream 10.0.3.7:5003 refused (nginx, /etc/nginx/conf.d/training.conf)');
         return;
       }
       const body = Buffer.concat(chunks);
-      if (req.method === 'POST') state.forwarded.push({ query: (JSON.parse(body.toString()) as { query: string }).query, nonce: String(req.headers['x-gateway-nonce']) });
+      if (req.method === 'POST')
+        state.forwarded.push({ query: (JSON.parse(body.toString()) as { query: string }).query, nonce: String(req.headers['x-gateway-nonce']) });
       const drop = state.mode === 'drop' && state.drops > 0 && req.method === 'POST';
       if (drop) state.drops -= 1;
       const upstream = httpRequest({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
@@ -105,7 +108,10 @@ describe('a subgraph that hangs: the circuit breaker', () => {
     proxy.state.mode = 'hang';
     for (let i = 0; i < 3; i += 1) {
       const { status, body } = await post(federation.gatewayUrl, trainingQuery);
-      expect([status, body.errors?.[0].extensions]).toEqual([200, { code: 'SUBREQUEST_HTTP_ERROR', serviceName: 'training', reason: `no answer within ${timeoutMs} ms` }]);
+      expect([status, body.errors?.[0].extensions]).toEqual([
+        200,
+        { code: 'SUBREQUEST_HTTP_ERROR', serviceName: 'training', reason: `no answer within ${timeoutMs} ms` },
+      ]);
     }
     const fast = await post(federation.gatewayUrl, trainingQuery);
     expect(fast.body).toEqual({
@@ -120,7 +126,9 @@ describe('a subgraph that hangs: the circuit breaker', () => {
     // Generous bound: the point is that it does not wait for the timeout.
     expect(fast.elapsedMs).toBeLessThan(timeoutMs / 2);
     // The other subgraphs are not affected.
-    expect((await post(federation.gatewayUrl, { query: '{ institution(id: "paul-strauss-center") { name } }' })).body).toEqual({ data: { institution: { name: 'Paul Strauss Center' } } });
+    expect((await post(federation.gatewayUrl, { query: '{ institution(id: "paul-strauss-center") { name } }' })).body).toEqual({
+      data: { institution: { name: 'Paul Strauss Center' } },
+    });
 
     proxy.state.mode = 'pass';
     const deadline = Date.now() + 10_000;
@@ -201,7 +209,9 @@ describe('errors and health say nothing of where the subgraphs run', () => {
   test('an error page from a proxy in front of a subgraph: the status only', async () => {
     proxy.state.mode = 'error-page';
     const { body } = await post(federation.gatewayUrl, trainingQuery);
-    expect(body.errors).toEqual([{ message: "HTTP fetch failed from 'training': HTTP 502", extensions: { code: 'SUBREQUEST_HTTP_ERROR', serviceName: 'training', reason: 'HTTP 502' } }]);
+    expect(body.errors).toEqual([
+      { message: "HTTP fetch failed from 'training': HTTP 502", extensions: { code: 'SUBREQUEST_HTTP_ERROR', serviceName: 'training', reason: 'HTTP 502' } },
+    ]);
     expect(JSON.stringify(body)).not.toMatch(/10\.0\.3\.7|nginx/);
     proxy.state.mode = 'pass';
   });
@@ -237,7 +247,10 @@ describe('errors and health say nothing of where the subgraphs run', () => {
     // The outage itself: "connection refused", no address.
     const { body } = await post(federation.gatewayUrl, { query: '{ agreement(id: "gustave-roussy-licensing") { title } }' });
     expect(body.errors).toEqual([
-      { message: "HTTP fetch failed from 'agreements': connection refused", extensions: { code: 'SUBREQUEST_HTTP_ERROR', serviceName: 'agreements', reason: 'connection refused' } },
+      {
+        message: "HTTP fetch failed from 'agreements': connection refused",
+        extensions: { code: 'SUBREQUEST_HTTP_ERROR', serviceName: 'agreements', reason: 'connection refused' },
+      },
     ]);
     expect(JSON.stringify(body)).not.toMatch(internals);
   });
@@ -284,7 +297,11 @@ describe('production defaults, client mistakes and rate limits', () => {
     ['two unnamed operations', { query: '{ events { id } } { events { id } }' }, 'GRAPHQL_VALIDATION_FAILED'],
     ['a subscription', { query: 'subscription { events { id } }' }, 'BAD_REQUEST'],
     ['a persisted query of another version', { extensions: { persistedQuery: { version: 3, sha256Hash: 'a'.repeat(64) } } }, 'BAD_REQUEST'],
-    ['a persisted query with the wrong hash', { query: '{ events { id } }', extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } }, 'BAD_REQUEST'],
+    [
+      'a persisted query with the wrong hash',
+      { query: '{ events { id } }', extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } },
+      'BAD_REQUEST',
+    ],
   ])('%s: HTTP 400 with a code', async (_name, body, code) => {
     const answer = await post(federation.gatewayUrl, body);
     expect([answer.status, answer.body.errors?.[0].extensions?.code]).toEqual([400, code]);
@@ -308,21 +325,29 @@ describe('production defaults, client mistakes and rate limits', () => {
     for (const path of ['/health/live', '/health/ready', '/']) expect((await fetch(`${base}${path}`, { headers: { accept: 'text/html' } })).status).toBe(200);
   }, 30_000);
 
-  testWithRedis(`two gateway replicas sharing Redis share one budget${redisUrl ? '' : ' (skipped: REDIS_TEST_URL not set)'}`, async () => {
-    const token = bearer(await federation.token({ subject: `flood-${randomUUID()}`, partner: 'UZ', roles: ['viewer'] }));
-    const shared = { perMinute: 3, redisUrl, keyPrefix: `e2e-${randomUUID()}` };
-    const replicas: Gateway[] = [];
-    try {
-      for (let i = 0; i < 2; i += 1) {
-        const replica = await createGateway({ ...gatewayConfigFromEnv({ DATA_DIR: federation.dataDir, LOG_LEVEL: process.env.LOG_LEVEL }), subgraphUrlOverride: (name) => federation.urls[name as keyof Federation['urls']], rateLimit: shared });
-        await replica.listen(0);
-        replicas.push(replica);
+  testWithRedis(
+    `two gateway replicas sharing Redis share one budget${redisUrl ? '' : ' (skipped: REDIS_TEST_URL not set)'}`,
+    async () => {
+      const token = bearer(await federation.token({ subject: `flood-${randomUUID()}`, partner: 'UZ', roles: ['viewer'] }));
+      const shared = { perMinute: 3, redisUrl, keyPrefix: `e2e-${randomUUID()}` };
+      const replicas: Gateway[] = [];
+      try {
+        for (let i = 0; i < 2; i += 1) {
+          const replica = await createGateway({
+            ...gatewayConfigFromEnv({ DATA_DIR: federation.dataDir, LOG_LEVEL: process.env.LOG_LEVEL }),
+            subgraphUrlOverride: (name) => federation.urls[name as keyof Federation['urls']],
+            rateLimit: shared,
+          });
+          await replica.listen(0);
+          replicas.push(replica);
+        }
+        const asked = [];
+        for (const replica of [...replicas, ...replicas]) asked.push((await post(replica.url, { query: '{ events { id } }' }, token)).status);
+        expect(asked).toEqual([200, 200, 200, 429]);
+      } finally {
+        for (const replica of replicas) await replica.stop();
       }
-      const asked = [];
-      for (const replica of [...replicas, ...replicas]) asked.push((await post(replica.url, { query: '{ events { id } }' }, token)).status);
-      expect(asked).toEqual([200, 200, 200, 429]);
-    } finally {
-      for (const replica of replicas) await replica.stop();
-    }
-  }, 30_000);
+    },
+    30_000,
+  );
 });

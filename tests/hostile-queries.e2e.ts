@@ -23,7 +23,12 @@ for (const target of scratchTargets) {
   target.describe('hostile queries against the federation', () => {
     let federation: Federation;
     const as = async (caller: Caller | null, query: string, variables?: Record<string, unknown>) =>
-      postGraphQL<any>(federation.gatewayUrl, query, variables, caller === null ? {} : { headers: { authorization: `Bearer ${await federation.token(caller)}` } });
+      postGraphQL<any>(
+        federation.gatewayUrl,
+        query,
+        variables,
+        caller === null ? {} : { headers: { authorization: `Bearer ${await federation.token(caller)}` } },
+      );
     const statements = () => federation.subgraphs.agreements.database.statements.count;
     const count = async (subgraph: keyof Federation['subgraphs'], sql: string) => {
       const [row] = await federation.subgraphs[subgraph].database.dataSource.query(sql);
@@ -101,7 +106,10 @@ for (const target of scratchTargets) {
     });
 
     test('a signed _entities call with 15,000 representations is refused without exhausting the subgraph', async () => {
-      const representations = Array.from({ length: 15_000 }, (_v, i) => ({ __typename: 'Institution', id: i % 2 === 0 ? 'gustave-roussy' : 'uz-ministry-of-health' }));
+      const representations = Array.from({ length: 15_000 }, (_v, i) => ({
+        __typename: 'Institution',
+        id: i % 2 === 0 ? 'gustave-roussy' : 'uz-ministry-of-health',
+      }));
       const { status, body } = await postGraphQL<any>(
         federation.subgraphs.agreements.url,
         'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Institution { agreements(first: 100) { parties { role } } } } }',
@@ -114,7 +122,10 @@ for (const target of scratchTargets) {
 
     describe('ids in another case are other ids: nothing is stored under them', () => {
       test('reads find nothing under a wrong-case id', async () => {
-        const { body } = await as(null, `{ institution(id: "GUSTAVE-ROUSSY") { id } agreements(filter: { party: "GUSTAVE-ROUSSY" }) { totalCount } trainingProgram(id: "Surgeons-100-by-2030") { id } }`);
+        const { body } = await as(
+          null,
+          `{ institution(id: "GUSTAVE-ROUSSY") { id } agreements(filter: { party: "GUSTAVE-ROUSSY" }) { totalCount } trainingProgram(id: "Surgeons-100-by-2030") { id } }`,
+        );
         expect(body.errors).toBeUndefined();
         expect(body.data).toEqual({ institution: null, agreements: { totalCount: 0 }, trainingProgram: null });
       });
@@ -122,11 +133,9 @@ for (const target of scratchTargets) {
       test('scheduleCohort for "CARDIOLOGY-EXCHANGE-MONACO" is refused up front; no cohort, no audit entry; totals agree with the lists', async () => {
         const cohorts = await count('training', 'SELECT COUNT(*) AS n FROM cohort');
         const audits = await count('training', 'SELECT COUNT(*) AS n FROM audit_entry');
-        const { body } = await as(
-          MC_EDITOR,
-          `mutation ($input: ScheduleCohortInput!) { scheduleCohort(input: $input) { cohort { id } } }`,
-          { input: { programId: 'CARDIOLOGY-EXCHANGE-MONACO', hostInstitutionId: 'monaco-cardiothoracic-center', startsOn: '2026-09', plannedSize: 2 } },
-        );
+        const { body } = await as(MC_EDITOR, `mutation ($input: ScheduleCohortInput!) { scheduleCohort(input: $input) { cohort { id } } }`, {
+          input: { programId: 'CARDIOLOGY-EXCHANGE-MONACO', hostInstitutionId: 'monaco-cardiothoracic-center', startsOn: '2026-09', plannedSize: 2 },
+        });
         expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
         expect(body.errors[0].message).toMatch(/CARDIOLOGY-EXCHANGE-MONACO/);
         expect(await count('training', 'SELECT COUNT(*) AS n FROM cohort')).toBe(cohorts);
@@ -142,7 +151,10 @@ for (const target of scratchTargets) {
         expect(addPerson.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
         expect(await count('institutions', 'SELECT COUNT(*) AS n FROM person')).toBe(people);
 
-        const unit = await as(UZ_EDITOR, `mutation { createInstitution(input: { name: "Wrong-case unit", kind: HOSPITAL, country: UZ, partOfId: "UZ-MINISTRY-OF-HEALTH" }) { institution { id } } }`);
+        const unit = await as(
+          UZ_EDITOR,
+          `mutation { createInstitution(input: { name: "Wrong-case unit", kind: HOSPITAL, country: UZ, partOfId: "UZ-MINISTRY-OF-HEALTH" }) { institution { id } } }`,
+        );
         expect(unit.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
 
         const agreements = await count('agreements', 'SELECT COUNT(*) AS n FROM agreement');

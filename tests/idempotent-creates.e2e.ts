@@ -6,21 +6,42 @@ const UZ_EDITOR: Caller = { subject: 'uz-editor', partner: 'UZ', roles: ['editor
 const FR_EDITOR: Caller = { subject: 'fr-editor', partner: 'FR', roles: ['editor'] };
 
 /** One create of each subgraph, as a client sends it through the gateway. */
-const creates: Array<{ mutation: string; subgraph: SubgraphName; table: string; caller: Caller; query: string; input: Record<string, unknown>; changed: Record<string, unknown> }> = [
+const creates: Array<{
+  mutation: string;
+  subgraph: SubgraphName;
+  table: string;
+  caller: Caller;
+  query: string;
+  input: Record<string, unknown>;
+  changed: Record<string, unknown>;
+}> = [
   {
-    mutation: 'createInstitution', subgraph: 'institutions', table: 'institution', caller: FR_EDITOR,
+    mutation: 'createInstitution',
+    subgraph: 'institutions',
+    table: 'institution',
+    caller: FR_EDITOR,
     query: 'mutation ($input: CreateInstitutionInput!) { createInstitution(input: $input) { institution { id name } } }',
     input: { name: 'Lyon Heart Institute', kind: 'HOSPITAL', country: 'FR', city: 'Lyon', specialties: ['CARDIOLOGY'] },
     changed: { city: 'Bron' },
   },
   {
-    mutation: 'createAgreement', subgraph: 'agreements', table: 'agreement', caller: UZ_EDITOR,
+    mutation: 'createAgreement',
+    subgraph: 'agreements',
+    table: 'agreement',
+    caller: UZ_EDITOR,
     query: 'mutation ($input: CreateAgreementInput!) { createAgreement(input: $input) { agreement { id parties { institution { name } } } } }',
-    input: { title: 'Cooperation in nuclear medicine', kind: 'COOPERATION_AGREEMENT', parties: [{ institutionId: 'uz-ministry-of-health' }, { institutionId: 'gustave-roussy' }] },
+    input: {
+      title: 'Cooperation in nuclear medicine',
+      kind: 'COOPERATION_AGREEMENT',
+      parties: [{ institutionId: 'uz-ministry-of-health' }, { institutionId: 'gustave-roussy' }],
+    },
     changed: { title: 'Cooperation in radiology' },
   },
   {
-    mutation: 'scheduleCohort', subgraph: 'training', table: 'cohort', caller: FR_EDITOR,
+    mutation: 'scheduleCohort',
+    subgraph: 'training',
+    table: 'cohort',
+    caller: FR_EDITOR,
     query: 'mutation ($input: ScheduleCohortInput!) { scheduleCohort(input: $input) { cohort { id hostInstitution { name } program { id } } } }',
     input: { programId: 'surgeons-100-by-2030', hostInstitutionId: 'paul-strauss-center', startsOn: '2026-09', plannedSize: 5 },
     changed: { plannedSize: 6 },
@@ -34,7 +55,8 @@ for (const target of scratchTargets) {
     let federation: Federation;
     const as = async (caller: Caller, query: string, variables: Record<string, unknown>) =>
       postGraphQL<any>(federation.gatewayUrl, query, variables, { headers: { authorization: `Bearer ${await federation.token(caller)}` } });
-    const count = async (subgraph: SubgraphName, table: string) => Number((await federation.subgraphs[subgraph].database.dataSource.query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
+    const count = async (subgraph: SubgraphName, table: string) =>
+      Number((await federation.subgraphs[subgraph].database.dataSource.query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
 
     beforeAll(async () => {
       federation = await bootFederation(target);
@@ -54,7 +76,10 @@ for (const target of scratchTargets) {
       expect(await count(create.subgraph, create.table)).toBe(before + 1);
 
       const { body } = await as(create.caller, create.query, { input: { ...input, ...create.changed } });
-      expect(body.errors[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'input.idempotencyKey' }, message: expect.stringMatching(/already used/) });
+      expect(body.errors[0]).toMatchObject({
+        extensions: { code: 'BAD_USER_INPUT', field: 'input.idempotencyKey' },
+        message: expect.stringMatching(/already used/),
+      });
       expect(await count(create.subgraph, create.table)).toBe(before + 1);
     });
   });

@@ -17,7 +17,15 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Distinct free ports: all listeners stay open until every port is known. */
 export async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<Server>((done, failed) => { const s = createServer(); s.once('error', failed); s.listen(0, '127.0.0.1', () => done(s)); })),
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Server>((done, failed) => {
+          const s = createServer();
+          s.once('error', failed);
+          s.listen(0, '127.0.0.1', () => done(s));
+        }),
+    ),
   );
   const ports = servers.map((s) => (s.address() as AddressInfo).port);
   await Promise.all(servers.map((s) => new Promise((done) => s.close(done))));
@@ -69,7 +77,11 @@ export interface ServiceProcess {
 
 /** Starts `node <script>` (absolute, or relative to the repository root) with exactly `env` on top of PATH. */
 export function startProcess(name: string, script: string, env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, [resolve(repoRoot, script)], { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [resolve(repoRoot, script)], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -93,7 +105,11 @@ export async function waitUntilReady(service: ServiceProcess, url: string, timeo
 }
 
 /** Sends `signal` and measures how long the process takes to exit; gives up (SIGKILL) after `giveUpMs`. */
-export async function timeExit(service: ServiceProcess, signal: NodeJS.Signals, giveUpMs: number): Promise<{ ms: number; code: number | null; killed: boolean }> {
+export async function timeExit(
+  service: ServiceProcess,
+  signal: NodeJS.Signals,
+  giveUpMs: number,
+): Promise<{ ms: number; code: number | null; killed: boolean }> {
   const started = Date.now();
   service.child.kill(signal);
   let killed = false;
@@ -199,14 +215,20 @@ export interface StartedSupervisor {
  * Starts the supervisor over a scratch DATA_DIR with every service of the registry (of `root`, or as
  * SUBGRAPH_REGISTRY says) on a free port; `env` comes last (to take a port, or set RESTART_BACKOFF_MS).
  */
-export async function startSupervisor(env: NodeJS.ProcessEnv = {}, options: SupervisorOptions & { registryFile?: string; dataDirPrefix?: string } = {}): Promise<StartedSupervisor> {
+export async function startSupervisor(
+  env: NodeJS.ProcessEnv = {},
+  options: SupervisorOptions & { registryFile?: string; dataDirPrefix?: string } = {},
+): Promise<StartedSupervisor> {
   const names = serviceNames(options.registryFile);
   const free = await freePorts(names.length);
   const ports = Object.fromEntries(names.map((name, i) => [name, free[i]]));
   const dataDir = mkdtempSync(join(tmpdir(), options.dataDirPrefix ?? 'supervisor-'));
   let supervisor: Supervisor;
   try {
-    supervisor = new Supervisor({ DATA_DIR: dataDir, ...Object.fromEntries(names.map((name) => [portVariableName(name), String(ports[name])])), ...env }, options);
+    supervisor = new Supervisor(
+      { DATA_DIR: dataDir, ...Object.fromEntries(names.map((name) => [portVariableName(name), String(ports[name])])), ...env },
+      options,
+    );
   } catch (err) {
     rmSync(dataDir, { recursive: true, force: true });
     throw err;

@@ -66,14 +66,18 @@ describeOnMysql('services stop within seconds of SIGTERM', () => {
   /** Leaves `count` idle keep-alive connections open to a service (each served one request first). */
   const idleConnections = (port: number, count: number) =>
     Promise.all(
-      Array.from({ length: count }, () => new Promise<void>((resolve, reject) => {
-        const req = request({ host: '127.0.0.1', port, path: '/health/live', agent: keepAlive }, (res) => {
-          res.resume();
-          res.on('end', resolve);
-        });
-        req.on('error', reject);
-        req.end();
-      })),
+      Array.from(
+        { length: count },
+        () =>
+          new Promise<void>((resolve, reject) => {
+            const req = request({ host: '127.0.0.1', port, path: '/health/live', agent: keepAlive }, (res) => {
+              res.resume();
+              res.on('end', resolve);
+            });
+            req.on('error', reject);
+            req.end();
+          }),
+      ),
     );
 
   /** Locks the table `slowQuery` reads, so that query waits; resolves once a statement is seen waiting on the lock. */
@@ -96,7 +100,8 @@ describeOnMysql('services stop within seconds of SIGTERM', () => {
   };
 
   test('the gateway exits within seconds, with a request in flight and idle keep-alive connections', async () => {
-    for (let i = 0; i < 5; i += 1) expect((await postGraphQL<any>(graphqlUrl('gateway'), '{ institution(id: "gustave-roussy") { name hostedPrograms { title } } }')).status).toBe(200);
+    for (let i = 0; i < 5; i += 1)
+      expect((await postGraphQL<any>(graphqlUrl('gateway'), '{ institution(id: "gustave-roussy") { name hostedPrograms { title } } }')).status).toBe(200);
     await idleConnections(ports.gateway, 4);
     const inFlight = await holdInFlight('institutions', () => postGraphQL(graphqlUrl('gateway'), slowQuery.institutions));
 
@@ -107,15 +112,19 @@ describeOnMysql('services stop within seconds of SIGTERM', () => {
     expect(await inFlight.outcome).toBeDefined();
   }, 60_000);
 
-  test.each(names)('the %s subgraph exits within seconds, with a request in flight and idle keep-alive connections', async (name) => {
-    for (let i = 0; i < 5; i += 1) expect((await postGraphQL(graphqlUrl(name), slowQuery[name], undefined, { secret })).status).toBe(200);
-    await idleConnections(ports[name], 4);
-    const inFlight = await holdInFlight(name, () => postGraphQL(graphqlUrl(name), slowQuery[name], undefined, { secret }));
+  test.each(names)(
+    'the %s subgraph exits within seconds, with a request in flight and idle keep-alive connections',
+    async (name) => {
+      for (let i = 0; i < 5; i += 1) expect((await postGraphQL(graphqlUrl(name), slowQuery[name], undefined, { secret })).status).toBe(200);
+      await idleConnections(ports[name], 4);
+      const inFlight = await holdInFlight(name, () => postGraphQL(graphqlUrl(name), slowQuery[name], undefined, { secret }));
 
-    const exit = await timeExit(services[name], 'SIGTERM', 30_000);
-    await inFlight.release();
-    expect(exit).toEqual({ ms: expect.any(Number), code: 0, killed: false });
-    expect(exit.ms).toBeLessThan(EXIT_WITHIN_MS);
-    expect(services[name].output()).toMatch(/"msg":"stopped"/);
-  }, 60_000);
+      const exit = await timeExit(services[name], 'SIGTERM', 30_000);
+      await inFlight.release();
+      expect(exit).toEqual({ ms: expect.any(Number), code: 0, killed: false });
+      expect(exit.ms).toBeLessThan(EXIT_WITHIN_MS);
+      expect(services[name].output()).toMatch(/"msg":"stopped"/);
+    },
+    60_000,
+  );
 });

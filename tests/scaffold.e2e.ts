@@ -130,7 +130,9 @@ describe('npm run new-subgraph, in a copy of the repository', () => {
     const composed = run('npm', ['run', 'compose']);
     expect([composed.status, composed.stderr]).toEqual([0, expect.any(String)]);
     expect(changed(afterScaffold, snapshot(copy))).toEqual(['docker-compose.yml', 'supergraph/supergraph.graphql']);
-    expect(readFileSync(join(copy, 'supergraph', 'supergraph.graphql'), 'utf8')).toContain(`@join__graph(name: "${NAME}", url: "http://localhost:${newPort}/graphql")`);
+    expect(readFileSync(join(copy, 'supergraph', 'supergraph.graphql'), 'utf8')).toContain(
+      `@join__graph(name: "${NAME}", url: "http://localhost:${newPort}/graphql")`,
+    );
     const dockerCompose = spawnSync('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], { cwd: copy, encoding: 'utf8' });
     if (!dockerCompose.error) expect([dockerCompose.status, dockerCompose.stderr]).toEqual([0, '']);
 
@@ -154,7 +156,9 @@ describe('npm run new-subgraph, in a copy of the repository', () => {
       body: JSON.stringify({ query: '{ institution(id: "gustave-roussy") { name researchProjects(first: 5) { id partner leadInstitution { name } } } }' }),
     });
     expect(await response.json()).toEqual({
-      data: { institution: { name: 'Gustave Roussy', researchProjects: [{ id: 'research-example', partner: 'FR', leadInstitution: { name: 'Gustave Roussy' } }] } },
+      data: {
+        institution: { name: 'Gustave Roussy', researchProjects: [{ id: 'research-example', partner: 'FR', leadInstitution: { name: 'Gustave Roussy' } }] },
+      },
     });
 
     federation.supervisor.child.kill('SIGTERM');

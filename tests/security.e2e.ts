@@ -34,11 +34,21 @@ describe('attacks on a running federation', () => {
     const cases: Array<[string, () => Promise<string>]> = [
       ['expired', () => issueToken(claims, { key: key(), issuer: ISSUER, audience: AUDIENCE, ttlSeconds: 60, now: Date.now() - 3_600_000 })],
       ['not yet valid', () => issueToken(claims, { key: key(), issuer: ISSUER, audience: AUDIENCE, ttlSeconds: 600, now: Date.now() + 3_600_000 })],
-      ['forged (signed with another key)', () => issueToken(claims, { key: localSigningKey(otherKeyDir), issuer: ISSUER, audience: AUDIENCE, ttlSeconds: 600 })],
-      ['alg none', async () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'mallory', partner: 'FR', roles: ['admin'], iss: ISSUER, aud: AUDIENCE, exp: Math.floor(Date.now() / 1000) + 600 })}.`],
+      [
+        'forged (signed with another key)',
+        () => issueToken(claims, { key: localSigningKey(otherKeyDir), issuer: ISSUER, audience: AUDIENCE, ttlSeconds: 600 }),
+      ],
+      [
+        'alg none',
+        async () =>
+          `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'mallory', partner: 'FR', roles: ['admin'], iss: ISSUER, aud: AUDIENCE, exp: Math.floor(Date.now() / 1000) + 600 })}.`,
+      ],
       ['wrong issuer', () => issueToken(claims, { key: key(), issuer: 'someone-else', audience: AUDIENCE, ttlSeconds: 600 })],
       ['wrong audience', () => issueToken(claims, { key: key(), issuer: ISSUER, audience: 'another-api', ttlSeconds: 600 })],
-      ['HS256 signed with a guessed secret', () => issueToken(claims, { key: { secret: 'x'.repeat(40) }, issuer: ISSUER, audience: AUDIENCE, ttlSeconds: 600 })],
+      [
+        'HS256 signed with a guessed secret',
+        () => issueToken(claims, { key: { secret: 'x'.repeat(40) }, issuer: ISSUER, audience: AUDIENCE, ttlSeconds: 600 }),
+      ],
     ];
     test.each(cases)('%s → 401 UNAUTHENTICATED', async (_name, makeToken) => {
       const before = statements();
@@ -58,7 +68,10 @@ describe('attacks on a running federation', () => {
 
   describe('each subgraph port, called directly', () => {
     const names = ['institutions', 'agreements', 'training'] as const;
-    const body = JSON.stringify({ query: 'query ($r: [_Any!]!) { _entities(representations: $r) { __typename } }', variables: { r: [{ __typename: 'Institution', id: 'gustave-roussy' }] } });
+    const body = JSON.stringify({
+      query: 'query ($r: [_Any!]!) { _entities(representations: $r) { __typename } }',
+      variables: { r: [{ __typename: 'Institution', id: 'gustave-roussy' }] },
+    });
     const call = (name: (typeof names)[number], headers: Record<string, string>) =>
       fetch(federation.urls[name], { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
 
@@ -81,13 +94,28 @@ describe('attacks on a running federation', () => {
     test('an analyst asking for trainee names gets the placements and figures without names', async () => {
       // The article names no trainee: this one is test data, written straight into the training database.
       const training = federation.subgraphs.training.database.dataSource;
-      await training.query("INSERT INTO trainee (id, full_name, home_institution_id, synthetic) VALUES ('e2e-trainee', 'E2E Trainee', 'vakhidov-surgery-center', 1)");
-      await training.query("INSERT INTO placement (id, cohort_id, trainee_id, status, synthetic) VALUES ('e2e-placement', 'surgeons-2026-03-paul-strauss', 'e2e-trainee', 'ENROLLED', 1)");
+      await training.query(
+        "INSERT INTO trainee (id, full_name, home_institution_id, synthetic) VALUES ('e2e-trainee', 'E2E Trainee', 'vakhidov-surgery-center', 1)",
+      );
+      await training.query(
+        "INSERT INTO placement (id, cohort_id, trainee_id, status, synthetic) VALUES ('e2e-placement', 'surgeons-2026-03-paul-strauss', 'e2e-trainee', 'ENROLLED', 1)",
+      );
       const token = await federation.token({ subject: 'ana', partner: 'UZ', roles: ['analyst'] });
-      const { body } = await withToken(token, '{ trainingProgram(id: "surgeons-100-by-2030") { progress { planned enrolled } cohorts { placements { status trainee { fullName } } } } }');
+      const { body } = await withToken(
+        token,
+        '{ trainingProgram(id: "surgeons-100-by-2030") { progress { planned enrolled } cohorts { placements { status trainee { fullName } } } } }',
+      );
       expect(body.data.trainingProgram).toEqual({ progress: { planned: 5, enrolled: 1 }, cohorts: [{ placements: [{ status: 'ENROLLED', trainee: null }] }] });
-      expect(body.errors).toEqual([expect.objectContaining({ path: ['trainingProgram', 'cohorts', 0, 'placements', 0, 'trainee'], extensions: expect.objectContaining({ code: 'FORBIDDEN' }) })]);
-      const viewer = await withToken(await federation.token({ subject: 'vic', partner: 'UZ', roles: ['viewer'] }), '{ trainingProgram(id: "surgeons-100-by-2030") { cohorts { placements { trainee { fullName } } } } }');
+      expect(body.errors).toEqual([
+        expect.objectContaining({
+          path: ['trainingProgram', 'cohorts', 0, 'placements', 0, 'trainee'],
+          extensions: expect.objectContaining({ code: 'FORBIDDEN' }),
+        }),
+      ]);
+      const viewer = await withToken(
+        await federation.token({ subject: 'vic', partner: 'UZ', roles: ['viewer'] }),
+        '{ trainingProgram(id: "surgeons-100-by-2030") { cohorts { placements { trainee { fullName } } } } }',
+      );
       expect(viewer.body.data.trainingProgram.cohorts[0].placements).toEqual([{ trainee: { fullName: 'E2E Trainee' } }]);
     });
 
@@ -95,11 +123,16 @@ describe('attacks on a running federation', () => {
       const token = await federation.token({ subject: 'ana', partner: 'UZ', roles: ['analyst'] });
       const contacts = await withToken(token, '{ person(id: "celine-poulet") { fullName email } }');
       expect(contacts.body.data.person).toEqual({ fullName: 'Céline Poulet', email: null });
-      expect(contacts.body.errors).toEqual([expect.objectContaining({ path: ['person', 'email'], extensions: expect.objectContaining({ code: 'FORBIDDEN' }) })]);
+      expect(contacts.body.errors).toEqual([
+        expect.objectContaining({ path: ['person', 'email'], extensions: expect.objectContaining({ code: 'FORBIDDEN' }) }),
+      ]);
     });
 
     test('an anonymous caller asking for contacts gets null and UNAUTHENTICATED for them, the rest answers', async () => {
-      const { status, body } = await postGraphQL<any>(federation.gatewayUrl, '{ people(filter: { search: "poulet" }) { nodes { fullName title email phone } } }');
+      const { status, body } = await postGraphQL<any>(
+        federation.gatewayUrl,
+        '{ people(filter: { search: "poulet" }) { nodes { fullName title email phone } } }',
+      );
       expect(status).toBe(200);
       expect(body.data.people.nodes).toEqual([{ fullName: 'Céline Poulet', title: 'Secretary-General', email: null, phone: null }]);
       expect(body.errors!.map((e: any) => [e.path.join('.'), e.extensions.code])).toEqual([
@@ -114,7 +147,12 @@ describe('attacks on a running federation', () => {
     const cases: Array<[string, string, number, string]> = [
       ['a depth-50 query', nest(50), 400, 'BAD_USER_INPUT'],
       ['1,000 aliases', `{ ${Array.from({ length: 1000 }, (_v, i) => `a${i}: institution(id: "gustave-roussy") { id }`).join(' ')} }`, 400, 'BAD_USER_INPUT'],
-      ['a fragment cycle', 'query { institution(id: "x") { ...A } } fragment A on Institution { partOf { ...B } } fragment B on Institution { partOf { ...A } }', 400, 'GRAPHQL_VALIDATION_FAILED'],
+      [
+        'a fragment cycle',
+        'query { institution(id: "x") { ...A } } fragment A on Institution { partOf { ...B } } fragment B on Institution { partOf { ...A } }',
+        400,
+        'GRAPHQL_VALIDATION_FAILED',
+      ],
       ['a huge first', '{ institutions(first: 100000) { nodes { agreements { id } } } }', 400, 'BAD_USER_INPUT'],
       ['25 root fields', `{ ${Array.from({ length: 25 }, (_v, i) => `f${i}: events { id }`).join(' ')} }`, 400, 'BAD_USER_INPUT'],
     ];

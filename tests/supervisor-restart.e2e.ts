@@ -111,13 +111,17 @@ describe('npm run restart -- <name>', () => {
     expect(result.stderr).toContain(`npm run restart -- <name>, where <name> is one of ${services.join(', ')}`);
   });
 
-  test('once npm start has stopped, the state file is gone and the script says npm start is not running', async () => {
-    supervisor!.child.kill('SIGINT');
-    const { code } = await supervisor!.exit(STOP_DEADLINE_MS);
-    expect(code).toBe(0);
-    expect(existsSync(join(dataDir, 'federation.json'))).toBe(false);
-    const result = await runRestart(dataDir, ['agreements']);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^\[restart\] npm start is not running \(no live supervisor in .*federation\.json\)\n$/);
-  }, STOP_DEADLINE_MS + 10_000);
+  test(
+    'once npm start has stopped, the state file is gone and the script says npm start is not running',
+    async () => {
+      supervisor!.child.kill('SIGINT');
+      const { code } = await supervisor!.exit(STOP_DEADLINE_MS);
+      expect(code).toBe(0);
+      expect(existsSync(join(dataDir, 'federation.json'))).toBe(false);
+      const result = await runRestart(dataDir, ['agreements']);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^\[restart\] npm start is not running \(no live supervisor in .*federation\.json\)\n$/);
+    },
+    STOP_DEADLINE_MS + 10_000,
+  );
 });

@@ -63,19 +63,23 @@ describe('npm start supervises the services', () => {
     for (const name of services.filter((n) => n !== 'training')) expect(isAlive(supervisor.pids(name)[0])).toBe(true);
   }, 60_000);
 
-  test('SIGINT stops the supervisor and every service, also while a restart is pending', async () => {
-    const pids = supervisor.pids();
-    process.kill(supervisor.pids('training').at(-1)!, 'SIGKILL');
-    // Not a stable run: the delay doubles.
-    await supervisor.waitFor(/\[start\] training exited \(signal SIGKILL\); restarting in 10 s \(restart 2\)/, 10_000);
+  test(
+    'SIGINT stops the supervisor and every service, also while a restart is pending',
+    async () => {
+      const pids = supervisor.pids();
+      process.kill(supervisor.pids('training').at(-1)!, 'SIGKILL');
+      // Not a stable run: the delay doubles.
+      await supervisor.waitFor(/\[start\] training exited \(signal SIGKILL\); restarting in 10 s \(restart 2\)/, 10_000);
 
-    supervisor.child.kill('SIGINT');
-    const { code } = await supervisor.exit(STOP_DEADLINE_MS);
-    expect(code).toBe(0);
-    expect(supervisor.output).toMatch(/\[start\] all services stopped/);
-    expect(supervisor.pids()).toEqual(pids);
-    expect(pids.filter(isAlive)).toEqual([]);
-  }, STOP_DEADLINE_MS + 15_000);
+      supervisor.child.kill('SIGINT');
+      const { code } = await supervisor.exit(STOP_DEADLINE_MS);
+      expect(code).toBe(0);
+      expect(supervisor.output).toMatch(/\[start\] all services stopped/);
+      expect(supervisor.pids()).toEqual(pids);
+      expect(pids.filter(isAlive)).toEqual([]);
+    },
+    STOP_DEADLINE_MS + 15_000,
+  );
 });
 
 describe('npm start when a service cannot start', () => {
@@ -88,22 +92,26 @@ describe('npm start when a service cannot start', () => {
     [started, blocker] = [undefined, undefined];
   }, 10_000);
 
-  test('a port taken at the first start stops everything and names the variable to change', async () => {
-    const [taken] = await freePorts(1);
-    // Drops every connection, so the supervisor's readiness checks on that port do not keep it open.
-    blocker = createServer((socket) => socket.destroy());
-    await new Promise<void>((done) => blocker!.listen(taken, '127.0.0.1', done));
-    started = await start({ TRAINING_PORT: String(taken) });
-    const { supervisor } = started;
+  test(
+    'a port taken at the first start stops everything and names the variable to change',
+    async () => {
+      const [taken] = await freePorts(1);
+      // Drops every connection, so the supervisor's readiness checks on that port do not keep it open.
+      blocker = createServer((socket) => socket.destroy());
+      await new Promise<void>((done) => blocker!.listen(taken, '127.0.0.1', done));
+      started = await start({ TRAINING_PORT: String(taken) });
+      const { supervisor } = started;
 
-    const { code } = await supervisor.exit(FIRST_START_MS);
-    expect(code).toBe(1);
-    expect(supervisor.output).toMatch(/EADDRINUSE/);
-    expect(supervisor.output).toMatch(/\[start\] training stopped during the first start \(exit code 1\)/);
-    expect(supervisor.output).toMatch(new RegExp(`if port ${taken} is taken .*set TRAINING_PORT`));
-    expect(supervisor.output).not.toMatch(/restarting/);
-    expect(supervisor.pids().filter(isAlive)).toEqual([]);
-  }, FIRST_START_MS + 10_000);
+      const { code } = await supervisor.exit(FIRST_START_MS);
+      expect(code).toBe(1);
+      expect(supervisor.output).toMatch(/EADDRINUSE/);
+      expect(supervisor.output).toMatch(/\[start\] training stopped during the first start \(exit code 1\)/);
+      expect(supervisor.output).toMatch(new RegExp(`if port ${taken} is taken .*set TRAINING_PORT`));
+      expect(supervisor.output).not.toMatch(/restarting/);
+      expect(supervisor.pids().filter(isAlive)).toEqual([]);
+    },
+    FIRST_START_MS + 10_000,
+  );
 
   test('an unusable port variable is refused before anything starts', async () => {
     started = await start({ AGREEMENTS_PORT: 'forty-two' });

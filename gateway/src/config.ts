@@ -178,7 +178,12 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
       return value;
     },
     subgraphTimeoutMs: integerFromEnv(env, 'SUBGRAPH_TIMEOUT_MS', 10_000, 1, 600_000),
-    corsOrigins: env.CORS_ORIGINS !== undefined && env.CORS_ORIGINS.trim() !== '' ? env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) : defaultCorsOrigins,
+    corsOrigins:
+      env.CORS_ORIGINS !== undefined && env.CORS_ORIGINS.trim() !== ''
+        ? env.CORS_ORIGINS.split(',')
+            .map((o) => o.trim())
+            .filter(Boolean)
+        : defaultCorsOrigins,
     supergraphPollIntervalMs: integerFromEnv(env, 'SUPERGRAPH_POLL_INTERVAL_MS', 1000, 10, 3_600_000),
     supergraphRolloutRetryMs: integerFromEnv(env, 'SUPERGRAPH_ROLLOUT_RETRY_MS', 3000, 10, 3_600_000),
     examplesDir: env.EXPLORER_EXAMPLES_DIR ? resolve(env.EXPLORER_EXAMPLES_DIR) : defaultExamplesDir,
@@ -253,7 +258,11 @@ export function authenticationConfigFromEnv(env: NodeJS.ProcessEnv): Authenticat
     keySource = { kind: 'local' };
   }
   const defaults = { jwks: ['RS256', 'ES256'], secret: ['HS256'], local: ['ES256'] }[keySource.kind];
-  const algorithms = env.AUTH_ALGORITHMS ? env.AUTH_ALGORITHMS.split(',').map((a) => a.trim()).filter(Boolean) : defaults;
+  const algorithms = env.AUTH_ALGORITHMS
+    ? env.AUTH_ALGORITHMS.split(',')
+        .map((a) => a.trim())
+        .filter(Boolean)
+    : defaults;
   const usable = keySource.kind === 'secret' ? hmacAlgorithms : asymmetricAlgorithms;
   for (const algorithm of algorithms) {
     if (algorithm.toLowerCase() === 'none') throw new Error('AUTH_ALGORITHMS must not include "none": unsigned tokens are never accepted');
@@ -274,14 +283,16 @@ export function authenticationConfigFromEnv(env: NodeJS.ProcessEnv): Authenticat
   };
 }
 
-
 // Open for local use; in production the schema (and "Did you mean" suggestions) are private unless INTROSPECTION says otherwise.
 function introspectionFromEnv(env: NodeJS.ProcessEnv): IntrospectionPolicy {
   const raw = env.INTROSPECTION;
   if (raw === undefined || raw.trim() === '') return env.NODE_ENV !== 'production';
   if (raw === 'true' || raw === '1') return true;
   if (raw === 'false' || raw === '0') return false;
-  const roles = raw.split(',').map((r) => r.trim()).filter(Boolean);
+  const roles = raw
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
   if (roles.length === 0 || !roles.every(isRole)) {
     throw new Error(`INTROSPECTION must be true, false or a comma-separated list of roles among ${ROLES.join(', ')} (got "${raw}")`);
   }

@@ -117,7 +117,8 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
       },
     }),
     // Routing URLs come from the supergraph unless `<NAME>_URL` overrides them.
-    buildService: ({ name, url }) => new SignedSubgraphDataSource(name, logger, { url: config.subgraphUrlOverride(name) ?? url, fetcher: transportOf(name).fetcher }),
+    buildService: ({ name, url }) =>
+      new SignedSubgraphDataSource(name, logger, { url: config.subgraphUrlOverride(name) ?? url, fetcher: transportOf(name).fetcher }),
   });
   gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
     apiSchema = schema;
@@ -184,7 +185,12 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
       supergraph: supergraph ? { id: supergraph.id } : null,
       // A new supergraph that waits for subgraphs still serving another schema (the one above keeps serving).
       rollout: rollout
-        ? { waiting: rollout.id, since: rollout.since, checkedAt: rollout.checkedAt, lagging: rollout.lagging.map(({ name, reason, expected, serving: current }) => ({ name, reason, expected, serving: current })) }
+        ? {
+            waiting: rollout.id,
+            since: rollout.since,
+            checkedAt: rollout.checkedAt,
+            lagging: rollout.lagging.map(({ name, reason, expected, serving: current }) => ({ name, reason, expected, serving: current })),
+          }
         : null,
       subgraphs: subgraphs.map(({ detail: _detail, ...shown }) => ({ ...shown, breaker: transports.get(shown.name)?.breakerState() ?? 'closed' })),
     });
@@ -193,7 +199,9 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
   app.get('/metrics', async (req, res) => {
     const caller = await authenticator.authenticate(req.headers.authorization).catch(() => null);
     if (!caller?.roles.includes('admin')) {
-      res.status(caller ? 403 : 401).json({ errors: [{ message: 'Metrics are for admins', extensions: { code: caller ? ERROR_CODES.FORBIDDEN : ERROR_CODES.UNAUTHENTICATED } }] });
+      res
+        .status(caller ? 403 : 401)
+        .json({ errors: [{ message: 'Metrics are for admins', extensions: { code: caller ? ERROR_CODES.FORBIDDEN : ERROR_CODES.UNAUTHENTICATED } }] });
       return;
     }
     const pending = rollout;

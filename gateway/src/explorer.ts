@@ -47,17 +47,26 @@ export interface ExplorerExample {
 export function loadExamples(dir: string, logger: Logger): ExplorerExample[] {
   if (!existsSync(dir)) return [];
   const examples: ExplorerExample[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.graphql')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.graphql'))
+    .sort()) {
     try {
       const text = readFileSync(join(dir, file), 'utf8');
       const document = parse(text);
       const operation = document.definitions.find((d) => d.kind === 'OperationDefinition');
-      const comments = text.split('\n').filter((line) => line.startsWith('#')).map((line) => line.slice(1).trim());
+      const comments = text
+        .split('\n')
+        .filter((line) => line.startsWith('#'))
+        .map((line) => line.slice(1).trim());
       const variablesLine = comments.find((line) => line.startsWith('variables:'));
       examples.push({
         name: operation && 'name' in operation && operation.name ? operation.name.value : file.replace(/\.graphql$/, ''),
         description: comments.filter((line) => !line.startsWith('variables:')).join(' '),
-        query: text.split('\n').filter((line) => !/^#\s*variables:/.test(line)).join('\n').trim() + '\n',
+        query: `${text
+          .split('\n')
+          .filter((line) => !/^#\s*variables:/.test(line))
+          .join('\n')
+          .trim()}\n`,
         variables: variablesLine ? (JSON.parse(variablesLine.slice(variablesLine.indexOf(':') + 1)) as Record<string, unknown>) : {},
       });
     } catch (error) {

@@ -8,14 +8,12 @@ import type { IntrospectionPolicy } from './config';
 /** Whether this caller may introspect the schema under the policy. */
 export function mayIntrospect(policy: IntrospectionPolicy, caller: Caller | null): boolean {
   if (typeof policy === 'boolean') return policy;
-  return caller !== null && caller.roles.some((role) => (policy as readonly string[]).includes(role));
+  return caller?.roles.some((role) => (policy as readonly string[]).includes(role)) ?? false;
 }
 
 /** Whether the operation asks for `__schema` or `__type` (root fields only, fragments included). */
 export function usesIntrospection(document: DocumentNode, operation: OperationDefinitionNode): boolean {
-  const fragments = new Map(
-    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
-  );
+  const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
   const visited = new Set<string>();
   const asks = (selectionSet: SelectionSetNode): boolean =>
     selectionSet.selections.some((selection) => {

@@ -28,7 +28,11 @@ export function listSizesOf(supergraph: Supergraph): ListSizes {
   for (const application of directive?.applications() ?? []) {
     const field = application.parent;
     if (!(field instanceof FieldDefinition)) continue;
-    const { assumedSize, slicingArguments, sizedFields } = application.arguments() as { assumedSize?: number; slicingArguments?: string[]; sizedFields?: string[] };
+    const { assumedSize, slicingArguments, sizedFields } = application.arguments() as {
+      assumedSize?: number;
+      slicingArguments?: string[];
+      sizedFields?: string[];
+    };
     sizes.set(field.coordinate, { assumedSize: assumedSize ?? undefined, slicingArguments: slicingArguments ?? [], sizedFields: sizedFields ?? [] });
   }
   return sizes;

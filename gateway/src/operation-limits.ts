@@ -54,7 +54,13 @@ export function operationLimitRules(limits: OperationLimits): ValidationRule[] {
       flattenFragments: true,
       ignoreIntrospection: true,
       propagateOnRejection: false,
-      onReject: [reportArmorRejection('depth', limits.maxDepth, (found, max) => `The operation is nested ${found} levels deep; at most ${max} are allowed (fields in fragments count where the fragment is spread)`)],
+      onReject: [
+        reportArmorRejection(
+          'depth',
+          limits.maxDepth,
+          (found, max) => `The operation is nested ${found} levels deep; at most ${max} are allowed (fields in fragments count where the fragment is spread)`,
+        ),
+      ],
     },
     maxAliases: {
       n: limits.maxAliases,
@@ -75,7 +81,9 @@ function reportArmorRejection(limit: LimitName, maximum: number, message: (found
   return (context: ValidationContext | null, error: GraphQLError) => {
     const found = /exceeded, found (\d+)/.exec(error.message);
     const actual = found ? Number(found[1]) : undefined;
-    context?.reportError(new OperationLimitError(actual !== undefined ? message(actual, maximum) : error.message.replace(/^Syntax Error: /, ''), limit, maximum, actual));
+    context?.reportError(
+      new OperationLimitError(actual !== undefined ? message(actual, maximum) : error.message.replace(/^Syntax Error: /, ''), limit, maximum, actual),
+    );
   };
 }
 
@@ -101,7 +109,12 @@ export function maxRootFieldsRule(maximum: number): ValidationRule {
       collect(operation.selectionSet);
       if (keys.size > maximum) {
         context.reportError(
-          new OperationLimitError(`The operation selects ${keys.size} root fields; at most ${maximum} are allowed in one operation`, 'rootFields', maximum, keys.size),
+          new OperationLimitError(
+            `The operation selects ${keys.size} root fields; at most ${maximum} are allowed in one operation`,
+            'rootFields',
+            maximum,
+            keys.size,
+          ),
         );
       }
     },
@@ -223,7 +236,9 @@ function fieldCost(context: CostContext, node: FieldNode, parent: GraphQLComposi
   const sizesChildren = declared !== undefined && declared.sizedFields.length > 0;
   const type = getNamedType(field.type);
   const children =
-    node.selectionSet && isCompositeType(type) ? selectionSetCost(context, node.selectionSet, type, sizesChildren ? { fields: declared.sizedFields, size: size! } : undefined) : 0;
+    node.selectionSet && isCompositeType(type)
+      ? selectionSetCost(context, node.selectionSet, type, sizesChildren ? { fields: declared.sizedFields, size: size! } : undefined)
+      : 0;
   let items: number;
   if (sized?.fields.includes(name)) items = sized.size;
   else if (declared) items = sizesChildren ? 1 : size!;
@@ -234,7 +249,11 @@ function fieldCost(context: CostContext, node: FieldNode, parent: GraphQLComposi
 /** The largest slicing argument's value, else the assumed size; undefined when the declaration gives neither. */
 function declaredSize(declared: ListSize, args: Record<string, unknown>): number | undefined {
   const values = declared.slicingArguments
-    .map((path) => path.split('.').reduce<unknown>((value, key) => (value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), args))
+    .map((path) =>
+      path
+        .split('.')
+        .reduce<unknown>((value, key) => (value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), args),
+    )
     .filter((value): value is number => typeof value === 'number');
   return values.length > 0 ? Math.max(0, ...values) : declared.assumedSize;
 }
@@ -250,7 +269,10 @@ function isConnectionType(type: GraphQLCompositeType): boolean {
 }
 
 function isIncluded(selection: SelectionNode, variables: Record<string, unknown>): boolean {
-  return getDirectiveValues(GraphQLSkipDirective, selection, variables)?.if !== true && getDirectiveValues(GraphQLIncludeDirective, selection, variables)?.if !== false;
+  return (
+    getDirectiveValues(GraphQLSkipDirective, selection, variables)?.if !== true &&
+    getDirectiveValues(GraphQLIncludeDirective, selection, variables)?.if !== false
+  );
 }
 
 /**
@@ -273,11 +295,13 @@ export function operationLimitsPlugin(maxCost: number, listSizes: () => ListSize
             if (error instanceof VariablesDoNotFit) return;
             throw error;
           }
-          if (cost > maxCost) throw new OperationLimitError(`The operation's estimated cost is ${cost}; at most ${maxCost} is allowed (${explanation})`, 'cost', maxCost, cost);
+          if (cost > maxCost)
+            throw new OperationLimitError(`The operation's estimated cost is ${cost}; at most ${maxCost} is allowed (${explanation})`, 'cost', maxCost, cost);
         },
         async didEncounterErrors({ errors, contextValue, operationName }) {
           for (const error of errors) {
-            const limitError = error instanceof OperationLimitError ? error : error.originalError instanceof OperationLimitError ? error.originalError : undefined;
+            const limitError =
+              error instanceof OperationLimitError ? error : error.originalError instanceof OperationLimitError ? error.originalError : undefined;
             if (limitError) contextValue.logger.info({ operationName, limit: limitError.extensions.limit, reason: limitError.message }, 'operation refused');
           }
         },

@@ -13,8 +13,10 @@ export function operationResolutionPlugin(): ApolloServerPlugin {
       return {
         async didResolveOperation({ document, operation, request, schema }) {
           if (!operation) throw badRequest(unresolved(document, request.operationName), ERROR_CODES.OPERATION_RESOLUTION_FAILURE);
-          if (operation.operation === 'subscription') throw badRequest('Subscriptions are not supported: this gateway answers queries and mutations over HTTP', ERROR_CODES.BAD_REQUEST);
-          if (!schema.getRootType(operation.operation)) throw badRequest(`The schema has no ${operation.operation} type: this gateway runs no ${operation.operation} operations`, ERROR_CODES.BAD_REQUEST);
+          if (operation.operation === 'subscription')
+            throw badRequest('Subscriptions are not supported: this gateway answers queries and mutations over HTTP', ERROR_CODES.BAD_REQUEST);
+          if (!schema.getRootType(operation.operation))
+            throw badRequest(`The schema has no ${operation.operation} type: this gateway runs no ${operation.operation} operations`, ERROR_CODES.BAD_REQUEST);
         },
       };
     },

@@ -130,7 +130,10 @@ export function operationSignature(document: DocumentNode, operationName: string
     ListValue: (node) => ({ ...node, values: [] }),
     ObjectValue: (node) => ({ ...node, fields: [] }),
   });
-  const hash = createHash('sha256').update(stripIgnoredCharacters(print(hidden))).digest('hex').slice(0, 16);
+  const hash = createHash('sha256')
+    .update(stripIgnoredCharacters(print(hidden)))
+    .digest('hex')
+    .slice(0, 16);
   return `${operationName || '-'}:${hash}`;
 }
 
@@ -182,7 +185,8 @@ export function createOperationUsageRecorder(settings: OperationUsageSettings | 
       droppedSinceFlush = 0;
       try {
         await write(batch, dropped);
-        if (dropped > 0) logger.warn({ dropped, maxSignatures: settings.maxSignatures }, 'operation usage: too many distinct operations, some were not recorded');
+        if (dropped > 0)
+          logger.warn({ dropped, maxSignatures: settings.maxSignatures }, 'operation usage: too many distinct operations, some were not recorded');
       } catch (error) {
         // Keep the counts for the next flush (bounded like any batch).
         for (const entry of batch.values()) if (!merge(pending, entry, settings.maxSignatures)) droppedSinceFlush += entry.count;

@@ -70,6 +70,10 @@ export async function createRateLimiter(settings: RateLimitSettings, logger: Log
 
 function rateLimitedError(retryAfterSeconds: number, perMinute: number): GraphQLError {
   return new GraphQLError(`Too many requests: at most ${perMinute} a minute are accepted from one caller; try again in ${retryAfterSeconds} s`, {
-    extensions: { code: ERROR_CODES.RATE_LIMITED, retryAfterSeconds, http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfterSeconds)]]) } },
+    extensions: {
+      code: ERROR_CODES.RATE_LIMITED,
+      retryAfterSeconds,
+      http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfterSeconds)]]) },
+    },
   });
 }

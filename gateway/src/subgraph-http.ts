@@ -120,10 +120,22 @@ export function createSubgraphTransport(subgraphName: string, options: SubgraphT
     const signal = init?.signal ? AbortSignal.any([deadline, init.signal]) : deadline;
     // Signed at each attempt: a subgraph refuses a nonce it has seen.
     const attempt = () =>
-      sendAndRead(url, { method: init?.method, headers: { ...withoutGatewayHeaders(init?.headers), ...signRequest(signingSecret, caller, body, Date.now(), subgraphName) }, body }, agent, signal);
+      sendAndRead(
+        url,
+        {
+          method: init?.method,
+          headers: { ...withoutGatewayHeaders(init?.headers), ...signRequest(signingSecret, caller, body, Date.now(), subgraphName) },
+          body,
+        },
+        agent,
+        signal,
+      );
     let result = await attempt();
     if ('failure' in result && isRetryable(result.failure) && !deadline.aborted && !isMutation(body)) {
-      (currentRequestScope()?.logger ?? logger).info({ subgraph: subgraphName, url, reason: result.failure.detail }, 'subgraph connection failed before any answer; query sent again');
+      (currentRequestScope()?.logger ?? logger).info(
+        { subgraph: subgraphName, url, reason: result.failure.detail },
+        'subgraph connection failed before any answer; query sent again',
+      );
       result = await attempt();
     }
     if ('failure' in result) throw new SubgraphFailure(clientReason(result.failure, deadline.aborted, timeoutMs), result.failure.detail);
@@ -224,7 +236,12 @@ interface NetworkFailure {
 }
 
 /** Sends a request and reads its whole body, until `signal` aborts it; never throws. */
-async function sendAndRead(url: string, init: ExchangeInit, agent: Agent, signal: AbortSignal): Promise<{ response: FetcherResponse } | { failure: NetworkFailure }> {
+async function sendAndRead(
+  url: string,
+  init: ExchangeInit,
+  agent: Agent,
+  signal: AbortSignal,
+): Promise<{ response: FetcherResponse } | { failure: NetworkFailure }> {
   let response: Response;
   try {
     response = await fetch(url, { method: init.method, headers: init.headers, body: init.body, signal, dispatcher: agent });
@@ -329,7 +346,8 @@ export async function checkSubgraphHealth(name: string, graphqlUrl: string, agen
   if (healthUrl) {
     const deadline = AbortSignal.timeout(timeoutMs);
     const exchange = await sendAndRead(healthUrl, { method: 'GET', headers: { accept: 'application/json' } }, agent, deadline);
-    if ('failure' in exchange) return unavailable('health endpoint', clientReason(exchange.failure, deadline.aborted, timeoutMs), healthUrl, exchange.failure.detail);
+    if ('failure' in exchange)
+      return unavailable('health endpoint', clientReason(exchange.failure, deadline.aborted, timeoutMs), healthUrl, exchange.failure.detail);
     const { status } = exchange.response;
     if (status >= 200 && status < 300) return { name, status: 'ready', checkedWith: 'health endpoint' };
     if (status === 503) return unavailable('health endpoint', 'not ready (HTTP 503)', healthUrl, (await exchange.response.text()).slice(0, 200));
@@ -339,11 +357,16 @@ export async function checkSubgraphHealth(name: string, graphqlUrl: string, agen
   const deadline = AbortSignal.timeout(timeoutMs);
   const exchange = await sendAndRead(
     graphqlUrl,
-    { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', ...signRequest(signingSecret, null, body, Date.now(), name) }, body },
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...signRequest(signingSecret, null, body, Date.now(), name) },
+      body,
+    },
     agent,
     deadline,
   );
-  if ('failure' in exchange) return unavailable('typename query', clientReason(exchange.failure, deadline.aborted, timeoutMs), graphqlUrl, exchange.failure.detail);
+  if ('failure' in exchange)
+    return unavailable('typename query', clientReason(exchange.failure, deadline.aborted, timeoutMs), graphqlUrl, exchange.failure.detail);
   const text = await exchange.response.text();
   let typename: unknown;
   try {
@@ -364,7 +387,11 @@ export async function fetchServiceSdl(name: string, graphqlUrl: string, agent: A
   const deadline = AbortSignal.timeout(timeoutMs);
   const exchange = await sendAndRead(
     graphqlUrl,
-    { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', ...signRequest(signingSecret, null, body, Date.now(), name) }, body },
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...signRequest(signingSecret, null, body, Date.now(), name) },
+      body,
+    },
     agent,
     deadline,
   );

@@ -109,7 +109,8 @@ export function supergraphFromFile(options: SupergraphFileOptions): SupergraphSd
       }
       if (stopped) return;
       if (next === serving.sdl) {
-        if (waiting) logger.info({ path, serving: serving.id, waited: waiting.id }, 'the file is back to the running supergraph; no longer waiting for a new one');
+        if (waiting)
+          logger.info({ path, serving: serving.id, waited: waiting.id }, 'the file is back to the running supergraph; no longer waiting for a new one');
         stopWaiting();
         return;
       }
@@ -146,7 +147,11 @@ export function supergraphFromFile(options: SupergraphFileOptions): SupergraphSd
       try {
         update(candidate.sdl);
       } catch (error) {
-        if (!stopped) logger.error({ path, reason: (error as Error).message, serving: serving.id }, 'new supergraph refused by the gateway; the running supergraph keeps serving');
+        if (!stopped)
+          logger.error(
+            { path, reason: (error as Error).message, serving: serving.id },
+            'new supergraph refused by the gateway; the running supergraph keeps serving',
+          );
         return;
       }
       const previous = serving.id;
@@ -163,9 +168,12 @@ export function supergraphFromFile(options: SupergraphFileOptions): SupergraphSd
       if (current.mtimeMs === previous.mtimeMs && current.size === previous.size && current.ino === previous.ino) return;
       clearTimeout(pending);
       clearTimeout(retry);
-      pending = setTimeout(() => {
-        reloading = reloading.then(reload);
-      }, Math.min(200, options.pollIntervalMs));
+      pending = setTimeout(
+        () => {
+          reloading = reloading.then(reload);
+        },
+        Math.min(200, options.pollIntervalMs),
+      );
     };
     watchFile(path, { interval: options.pollIntervalMs, persistent: false }, onChange);
 

@@ -20,6 +20,7 @@ when set; AUTH_ISSUER and AUTH_AUDIENCE as for the gateway.
 class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<string> {
+  // biome-ignore lint/suspicious/noImplicitAnyLet: the type of parseArgs' result follows from the options given below.
   let parsed;
   try {
     parsed = parseArgs({
@@ -51,7 +52,7 @@ async function main(argv: string[]): Promise<string> {
   const subject = values.subject;
   if (subject.length === 0 || subject.length > 200) throw new UsageError('--subject must be 1 to 200 characters');
 
-  let config;
+  let config: ReturnType<typeof authenticationConfigFromEnv>;
   try {
     config = authenticationConfigFromEnv(process.env);
   } catch (error) {
@@ -59,7 +60,8 @@ async function main(argv: string[]): Promise<string> {
   }
   const ttlSeconds = Number(values.ttl);
   const maxTtl = config.maxTokenLifetimeSeconds;
-  if (!/^\d+$/.test(values.ttl) || ttlSeconds < 1 || ttlSeconds > maxTtl) throw new UsageError(`--ttl must be a whole number of seconds from 1 to ${maxTtl} (got "${values.ttl}")`);
+  if (!/^\d+$/.test(values.ttl) || ttlSeconds < 1 || ttlSeconds > maxTtl)
+    throw new UsageError(`--ttl must be a whole number of seconds from 1 to ${maxTtl} (got "${values.ttl}")`);
   const source = config.keySource;
   if (source.kind === 'jwks') throw new UsageError('AUTH_JWKS_URL is set: tokens come from that identity provider; unset it to sign with the local key');
   const dataDir = defaultDataDir(process.env);

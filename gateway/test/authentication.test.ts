@@ -46,13 +46,24 @@ describe('bearer tokens', () => {
   // Each is refused with 401 UNAUTHENTICATED, says what is wrong, and reaches no subgraph.
   const refused: Array<[string, () => Promise<Record<string, string>>, string]> = [
     ['an expired token', async () => bearer(await testToken(editor, { now: Date.now() - 2 * hour * 1000, ttlSeconds: hour })), 'The token has expired'],
-    ['a token not valid yet', async () => bearer(await testToken(editor, { now: Date.now() + hour * 1000 })), 'The token is not valid yet (its "nbf" time has not come)'],
+    [
+      'a token not valid yet',
+      async () => bearer(await testToken(editor, { now: Date.now() + hour * 1000 })),
+      'The token is not valid yet (its "nbf" time has not come)',
+    ],
     [
       'a token forged with another key',
       async () => {
         const other = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
         // Same kid as the real key: only the signature can tell them apart.
-        return bearer(await issueToken(editor, { key: { privateKey: other, publicKey: other, kid: localSigningKey(testDataDir).kid }, issuer: defaultIssuer, audience: defaultAudience, ttlSeconds: hour }));
+        return bearer(
+          await issueToken(editor, {
+            key: { privateKey: other, publicKey: other, kid: localSigningKey(testDataDir).kid },
+            issuer: defaultIssuer,
+            audience: defaultAudience,
+            ttlSeconds: hour,
+          }),
+        );
       },
       "The token's signature is not valid",
     ],
@@ -67,17 +78,53 @@ describe('bearer tokens', () => {
     ],
     [
       'an HS256 token where ES256 is expected',
-      async () => bearer(await issueToken(editor, { key: { secret: 'a-guessed-shared-secret-of-32-characters' }, issuer: defaultIssuer, audience: defaultAudience, ttlSeconds: hour })),
+      async () =>
+        bearer(
+          await issueToken(editor, {
+            key: { secret: 'a-guessed-shared-secret-of-32-characters' },
+            issuer: defaultIssuer,
+            audience: defaultAudience,
+            ttlSeconds: hour,
+          }),
+        ),
       'The token is signed with an algorithm this gateway does not accept',
     ],
-    ['a token from another issuer', async () => bearer(await testToken(editor, { issuer: 'https://evil.example.com/' })), 'The token was issued by an issuer this gateway does not accept'],
-    ['a token for another audience', async () => bearer(await testToken(editor, { audience: 'another-api' })), 'The token is meant for another audience than this gateway'],
-    ['a token without partner', async () => bearer(await tokenWithClaims({ sub: 'alice', roles: ['viewer'] })), `The token's "partner" claim must be one of UZ, FR, MC`],
-    ['a token with an unknown partner', async () => bearer(await tokenWithClaims({ sub: 'alice', partner: 'DE', roles: ['viewer'] })), `The token's "partner" claim must be one of UZ, FR, MC`],
-    ['a token without roles', async () => bearer(await tokenWithClaims({ sub: 'alice', partner: 'FR' })), `The token's "roles" claim must be a non-empty list of viewer, analyst, editor, admin`],
-    ['a token with an unknown role', async () => bearer(await tokenWithClaims({ sub: 'alice', partner: 'FR', roles: ['root'] })), `The token's "roles" claim must be a non-empty list of viewer, analyst, editor, admin`],
+    [
+      'a token from another issuer',
+      async () => bearer(await testToken(editor, { issuer: 'https://evil.example.com/' })),
+      'The token was issued by an issuer this gateway does not accept',
+    ],
+    [
+      'a token for another audience',
+      async () => bearer(await testToken(editor, { audience: 'another-api' })),
+      'The token is meant for another audience than this gateway',
+    ],
+    [
+      'a token without partner',
+      async () => bearer(await tokenWithClaims({ sub: 'alice', roles: ['viewer'] })),
+      `The token's "partner" claim must be one of UZ, FR, MC`,
+    ],
+    [
+      'a token with an unknown partner',
+      async () => bearer(await tokenWithClaims({ sub: 'alice', partner: 'DE', roles: ['viewer'] })),
+      `The token's "partner" claim must be one of UZ, FR, MC`,
+    ],
+    [
+      'a token without roles',
+      async () => bearer(await tokenWithClaims({ sub: 'alice', partner: 'FR' })),
+      `The token's "roles" claim must be a non-empty list of viewer, analyst, editor, admin`,
+    ],
+    [
+      'a token with an unknown role',
+      async () => bearer(await tokenWithClaims({ sub: 'alice', partner: 'FR', roles: ['root'] })),
+      `The token's "roles" claim must be a non-empty list of viewer, analyst, editor, admin`,
+    ],
     ['a token without subject', async () => bearer(await tokenWithClaims({ partner: 'FR', roles: ['viewer'] })), 'The token has no "sub" claim'],
-    ['a token that never expires', async () => bearer(await tokenWithClaims({ sub: 'alice', partner: 'FR', roles: ['viewer'] }, { exp: false })), 'The token has no "exp" claim'],
+    [
+      'a token that never expires',
+      async () => bearer(await tokenWithClaims({ sub: 'alice', partner: 'FR', roles: ['viewer'] }, { exp: false })),
+      'The token has no "exp" claim',
+    ],
     ['a token valid until 1e300', async () => bearer(await tokenValid(now(), 1e300)), tooLong],
     ['a token valid for two days', async () => bearer(await tokenValid(now(), now() + 2 * day)), tooLong],
     ['a token without iat valid for two more days', async () => bearer(await tokenValid(undefined, now() + 2 * day)), tooLong],
@@ -89,14 +136,18 @@ describe('bearer tokens', () => {
 
   test.each(refused)('%s: 401 UNAUTHENTICATED, and no subgraph call', async (_name, headers, message) => {
     const before = setup.stub.requests;
-    const { status, body, headers: responseHeaders } = await post(setup.gateway.base, { query: '{ ping institution(id: "gustave-roussy") { name } }' }, await headers());
+    const {
+      status,
+      body,
+      headers: responseHeaders,
+    } = await post(setup.gateway.base, { query: '{ ping institution(id: "gustave-roussy") { name } }' }, await headers());
     expect(status).toBe(401);
     expect(body).toEqual({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] });
     expect(responseHeaders.get('www-authenticate')).toBe('Bearer realm="uz-fr-health-graph", error="invalid_token"');
     expect(setup.stub.requests).toBe(before);
   });
 
-  test('a valid token: the subgraph receives a signed request whose verified caller is the token\'s', async () => {
+  test("a valid token: the subgraph receives a signed request whose verified caller is the token's", async () => {
     const token = await testToken(editor);
     const { status, body, headers } = await post(setup.gateway.base, { query: '{ institution(id: "gustave-roussy") { name } }' }, bearer(token));
     expect(status).toBe(200);
@@ -161,7 +212,14 @@ describe('tokens signed with a shared secret (AUTH_JWT_SECRET)', () => {
   let setup: SecuredSetup;
   beforeAll(async () => {
     setup = await startSecured({
-      authentication: { keySource: { kind: 'secret', secret }, algorithms: ['HS256'], issuer: defaultIssuer, audience: defaultAudience, clockToleranceSeconds: 5, maxTokenLifetimeSeconds: 86_400 },
+      authentication: {
+        keySource: { kind: 'secret', secret },
+        algorithms: ['HS256'],
+        issuer: defaultIssuer,
+        audience: defaultAudience,
+        clockToleranceSeconds: 5,
+        maxTokenLifetimeSeconds: 86_400,
+      },
     });
   });
   afterAll(async () => {
@@ -201,7 +259,14 @@ describe('tokens of an identity provider (AUTH_JWKS_URL)', () => {
   afterAll(async () => {
     await new Promise<void>((resolve) => jwks.close(() => resolve()));
   });
-  const authentication = (url: string) => ({ keySource: { kind: 'jwks' as const, url }, algorithms: ['RS256', 'ES256'], issuer, audience: defaultAudience, clockToleranceSeconds: 5, maxTokenLifetimeSeconds: 86_400 });
+  const authentication = (url: string) => ({
+    keySource: { kind: 'jwks' as const, url },
+    algorithms: ['RS256', 'ES256'],
+    issuer,
+    audience: defaultAudience,
+    clockToleranceSeconds: 5,
+    maxTokenLifetimeSeconds: 86_400,
+  });
 
   test('a token signed by a key of the set is accepted; one of the local key is not', async () => {
     const setup = await startSecured({ authentication: authentication(jwksUrl) });
@@ -225,7 +290,9 @@ describe('tokens of an identity provider (AUTH_JWKS_URL)', () => {
       const token = await issueToken(editor, { key: provider, issuer, audience: defaultAudience, ttlSeconds: hour });
       const { status, body, headers } = await post(setup.gateway.base, { query: '{ ping }' }, bearer(token));
       expect(status).toBe(500);
-      expect(body).toEqual({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: headers.get('x-request-id') } }] });
+      expect(body).toEqual({
+        errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: headers.get('x-request-id') } }],
+      });
       expect(setup.stub.requests).toBe(0);
     } finally {
       await setup.stop();

@@ -25,7 +25,10 @@ describe('client mistakes get a 4xx that says what is wrong', () => {
       'two named operations and no operationName',
       { query: 'query A { ping } query B { ping }' },
       400,
-      { message: 'The document defines several operations: say which to run with "operationName" (the document defines "A", "B")', extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } },
+      {
+        message: 'The document defines several operations: say which to run with "operationName" (the document defines "A", "B")',
+        extensions: { code: 'OPERATION_RESOLUTION_FAILURE' },
+      },
     ],
     [
       'two unnamed operations',
@@ -52,7 +55,7 @@ describe('client mistakes get a 4xx that says what is wrong', () => {
       { message: 'Unsupported persisted query version', extensions: { code: 'BAD_REQUEST' } },
     ],
     [
-      'a persisted query whose hash is not the query\'s',
+      "a persisted query whose hash is not the query's",
       { query: '{ ping }', extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } },
       400,
       { message: 'provided sha does not match query', extensions: { code: 'BAD_REQUEST' } },
@@ -71,7 +74,10 @@ describe('client mistakes get a 4xx that says what is wrong', () => {
     const query = '{ ping }';
     const sha256Hash = createHash('sha256').update(query).digest('hex');
     const unknown = await post(setup.gateway.base, { extensions: { persistedQuery: { version: 1, sha256Hash } } });
-    expect([unknown.status, unknown.body]).toEqual([200, { errors: [{ message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }] }]);
+    expect([unknown.status, unknown.body]).toEqual([
+      200,
+      { errors: [{ message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }] },
+    ]);
     expect((await post(setup.gateway.base, { query, extensions: { persistedQuery: { version: 1, sha256Hash } } })).body).toEqual({ data: { ping: 'pong' } });
     expect((await post(setup.gateway.base, { extensions: { persistedQuery: { version: 1, sha256Hash } } })).body).toEqual({ data: { ping: 'pong' } });
   });

@@ -121,17 +121,25 @@ describe('configuration from the environment', () => {
     expect(() => gatewayConfigFromEnv({ AUTH_JWT_SECRET: 'x'.repeat(32), AUTH_JWKS_URL: 'https://login.example.org/jwks' })).toThrow(
       'set AUTH_JWKS_URL or AUTH_JWT_SECRET, not both',
     );
-    expect(() => gatewayConfigFromEnv({ AUTH_JWKS_URL: 'login.example.org' })).toThrow('AUTH_JWKS_URL must be an http:// or https:// URL (got "login.example.org")');
+    expect(() => gatewayConfigFromEnv({ AUTH_JWKS_URL: 'login.example.org' })).toThrow(
+      'AUTH_JWKS_URL must be an http:// or https:// URL (got "login.example.org")',
+    );
     expect(() => gatewayConfigFromEnv({ AUTH_ALGORITHMS: 'ES256,none' })).toThrow('AUTH_ALGORITHMS must not include "none"');
     expect(() => gatewayConfigFromEnv({ AUTH_ALGORITHMS: 'HS256' })).toThrow('AUTH_ALGORITHMS: "HS256" cannot be used with the local key');
-    expect(() => gatewayConfigFromEnv({ AUTH_JWT_SECRET: 'x'.repeat(32), AUTH_ALGORITHMS: 'RS256' })).toThrow('AUTH_ALGORITHMS: "RS256" cannot be used with AUTH_JWT_SECRET');
+    expect(() => gatewayConfigFromEnv({ AUTH_JWT_SECRET: 'x'.repeat(32), AUTH_ALGORITHMS: 'RS256' })).toThrow(
+      'AUTH_ALGORITHMS: "RS256" cannot be used with AUTH_JWT_SECRET',
+    );
     expect(() => gatewayConfigFromEnv({ AUTH_ALGORITHMS: 'ES384' })).toThrow('AUTH_ALGORITHMS must include ES256 to accept tokens of the local key');
     expect(() => gatewayConfigFromEnv({ MAX_DEPTH: '0' })).toThrow('MAX_DEPTH must be a whole number from 1 to 1000 (got "0")');
     expect(() => gatewayConfigFromEnv({ MAX_COST: 'lots' })).toThrow('MAX_COST must be a whole number from 1 to 1000000000 (got "lots")');
     expect(() => gatewayConfigFromEnv({ MAX_REQUEST_BYTES: '100' })).toThrow('MAX_REQUEST_BYTES must be a whole number from 1024 to 104857600 (got "100")');
     expect(() => gatewayConfigFromEnv({ RATE_LIMIT_PER_MINUTE: '-1' })).toThrow('RATE_LIMIT_PER_MINUTE must be a whole number from 0 to 1000000000 (got "-1")');
-    expect(() => gatewayConfigFromEnv({ BREAKER_ERROR_THRESHOLD_PERCENT: '100' })).toThrow('BREAKER_ERROR_THRESHOLD_PERCENT must be a whole number from 1 to 99 (got "100")');
-    expect(() => gatewayConfigFromEnv({ AUTH_MAX_TOKEN_LIFETIME_SECONDS: '0' })).toThrow('AUTH_MAX_TOKEN_LIFETIME_SECONDS must be a whole number from 1 to 31536000 (got "0")');
+    expect(() => gatewayConfigFromEnv({ BREAKER_ERROR_THRESHOLD_PERCENT: '100' })).toThrow(
+      'BREAKER_ERROR_THRESHOLD_PERCENT must be a whole number from 1 to 99 (got "100")',
+    );
+    expect(() => gatewayConfigFromEnv({ AUTH_MAX_TOKEN_LIFETIME_SECONDS: '0' })).toThrow(
+      'AUTH_MAX_TOKEN_LIFETIME_SECONDS must be a whole number from 1 to 31536000 (got "0")',
+    );
     // The URL may hold a password: the message does not repeat it.
     expect(() => gatewayConfigFromEnv({ REDIS_URL: 'http://:secret@redis.internal' })).toThrow(/^REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL$/);
     const config = gatewayConfigFromEnv({ TRAINING_URL: 'training:4003' });
@@ -151,7 +159,7 @@ type Query { ping: String }
     await stub?.stop();
   });
 
-  test('<NAME>_URL sends a subgraph\'s requests to another URL than the supergraph\'s', async () => {
+  test("<NAME>_URL sends a subgraph's requests to another URL than the supergraph's", async () => {
     const files = scratchDir('gateway-override');
     // Nothing listens on the supergraph's URL: without the override every request fails.
     const deadUrl = `http://127.0.0.1:${await unusedPort()}/graphql`;

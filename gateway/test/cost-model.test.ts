@@ -75,7 +75,7 @@ describe('the cost model reads @listSize from the supergraph', () => {
   ])('declared as %s', (_name, sdl) => {
     const model = modelOf(sdl);
 
-    test('a slicing argument counts its value; beyond the subgraphs\' maximum too; from variables too', () => {
+    test("a slicing argument counts its value; beyond the subgraphs' maximum too; from variables too", () => {
       expect(cost(model, '{ agreements(first: 3) { id } }')).toBe(1 + 3);
       expect(cost(model, '{ agreements(first: 500) { id } }')).toBe(1 + 500);
       expect(cost(model, 'query ($n: Int) { agreements(first: $n) { id } }', { n: 40 })).toBe(1 + 40);
@@ -96,7 +96,7 @@ describe('the cost model reads @listSize from the supergraph', () => {
       expect(cost(model, '{ agreements(first: 2) { parties { role } } }')).toBe(1 + 2 * (1 + 50));
     });
 
-    test('sizedFields: the size multiplies the connection\'s nodes and edges, not its totalCount or pageInfo', () => {
+    test("sizedFields: the size multiplies the connection's nodes and edges, not its totalCount or pageInfo", () => {
       const query = '{ institutions(first: 5) { totalCount pageInfo { hasNextPage } nodes { id name } edges { cursor node { id } } } }';
       const totalCount = 1;
       const pageInfo = 1 + 1;
@@ -104,17 +104,20 @@ describe('the cost model reads @listSize from the supergraph', () => {
       const edges = 1 + 5 * (1 + (1 + 1));
       expect(cost(model, query)).toBe(1 + totalCount + pageInfo + nodes + edges);
       // Through fragments and inline fragments alike.
-      expect(cost(model, '{ institutions(first: 5) { ...Page } } fragment Page on InstitutionConnection { ... on InstitutionConnection { nodes { id name } } }')).toBe(1 + nodes);
+      expect(
+        cost(model, '{ institutions(first: 5) { ...Page } } fragment Page on InstitutionConnection { ... on InstitutionConnection { nodes { id name } } }'),
+      ).toBe(1 + nodes);
     });
 
     test('lists without @listSize keep the fallback: `first`, else 20 for a connection and 10 for a list', () => {
       expect(cost(model, '{ tags { name } }')).toBe(1 + 10);
-      expect(cost(model, '{ programmes(first: 4) { nodes { name } pageInfo { hasNextPage } } }')).toBe(1 + 4 * ((1 + 1) + (1 + 1)));
+      expect(cost(model, '{ programmes(first: 4) { nodes { name } pageInfo { hasNextPage } } }')).toBe(1 + 4 * (1 + 1 + (1 + 1)));
       expect(cost(model, '{ programmes { nodes { name } } }')).toBe(1 + 20 * (1 + 1));
     });
 
     test('fragments count where they are spread, skipped fields not at all', () => {
-      const query = 'query ($skip: Boolean!) { agreements(first: 2) { ...Parties ...Parties } events @skip(if: $skip) { id } } fragment Parties on Agreement { parties { role } }';
+      const query =
+        'query ($skip: Boolean!) { agreements(first: 2) { ...Parties ...Parties } events @skip(if: $skip) { id } } fragment Parties on Agreement { parties { role } }';
       expect(cost(model, query, { skip: true })).toBe(1 + 2 * (2 * (1 + 50)));
       expect(cost(model, query, { skip: false })).toBe(1 + 2 * (2 * (1 + 50)) + (1 + 7));
     });

@@ -53,7 +53,7 @@ describe('the explorer on the committed supergraph', () => {
     expect((await fetch(`${gateway.base}/explorer/nothing.js`)).status).toBe(404);
   });
 
-  test('the page carries the partnership\'s saved example operations with their variables', async () => {
+  test("the page carries the partnership's saved example operations with their variables", async () => {
     const html = await (await fetch(`${gateway.base}/`)).text();
     const examples = embeddedExamples(html);
     expect(examples.map((e) => e.name)).toEqual(['AgreementWithParties', 'InstitutionsWithAgreements', 'ProgrammeWithCohorts']);
@@ -72,7 +72,7 @@ describe('the explorer on the committed supergraph', () => {
     expect(await client.json()).toEqual({ data: { __typename: 'Query' } });
   });
 
-  test('the schema can be introspected for the explorer\'s docs', async () => {
+  test("the schema can be introspected for the explorer's docs", async () => {
     const response = await fetch(`${gateway.base}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -127,7 +127,11 @@ type Query { ping: String }
       expect(preflight.headers.get('access-control-allow-headers')).toBe('content-type');
 
       const post = (origin: string) =>
-        fetch(`${gateway.base}/graphql`, { method: 'POST', headers: { origin, 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ ping }' }) });
+        fetch(`${gateway.base}/graphql`, {
+          method: 'POST',
+          headers: { origin, 'content-type': 'application/json' },
+          body: JSON.stringify({ query: '{ ping }' }),
+        });
       expect((await post('https://partnership.example.org')).headers.get('access-control-allow-origin')).toBe('https://partnership.example.org');
       const foreign = await post('https://elsewhere.example.com');
       expect(foreign.headers.get('access-control-allow-origin')).toBeNull();

@@ -243,7 +243,7 @@ describe('the gateway over two stub subgraphs', () => {
     await eventually(async () => expect((await fetch(`${gateway.base}/health/ready`)).status).toBe(200));
   });
 
-  test('a subgraph that is down: the other subgraph\'s data and an error naming the service, HTTP 200', async () => {
+  test("a subgraph that is down: the other subgraph's data and an error naming the service, HTTP 200", async () => {
     await hosted.stop();
     try {
       const { status, body } = await post(gateway.base, { query: '{ institution(id: "gustave-roussy") { name city programmeCount } }' });

@@ -18,7 +18,9 @@ describe('INTROSPECTION=analyst,admin', () => {
   test('anonymous callers: 401 UNAUTHENTICATED', async () => {
     const { status, body, headers } = await post(setup.gateway.base, schemaQuery);
     expect(status).toBe(401);
-    expect(body).toEqual({ errors: [{ message: 'Introspection needs a token with one of the roles analyst, admin', extensions: { code: 'UNAUTHENTICATED' } }] });
+    expect(body).toEqual({
+      errors: [{ message: 'Introspection needs a token with one of the roles analyst, admin', extensions: { code: 'UNAUTHENTICATED' } }],
+    });
     expect(headers.get('www-authenticate')).toBe('Bearer realm="uz-fr-health-graph"');
   });
 

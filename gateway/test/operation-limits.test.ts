@@ -67,7 +67,10 @@ describe('operation limits (defaults)', () => {
     const { status, body } = await refused({ query: aliases(1000) });
     expect(status).toBe(400);
     expect(body.errors).toEqual([
-      { message: 'The operation uses 1000 aliases; at most 30 are allowed', extensions: { code: 'BAD_USER_INPUT', limit: 'aliases', maximum: 30, actual: 1000 } },
+      {
+        message: 'The operation uses 1000 aliases; at most 30 are allowed',
+        extensions: { code: 'BAD_USER_INPUT', limit: 'aliases', maximum: 30, actual: 1000 },
+      },
     ]);
   });
 
@@ -86,7 +89,10 @@ describe('operation limits (defaults)', () => {
     const { status, body } = await refused({ query: `{ ${'ping '.repeat(6000)}}` });
     expect(status).toBe(400);
     expect(body.errors).toEqual([
-      { message: 'The operation has more than 5000 tokens (names, punctuation and values); at most 5000 are allowed', extensions: { code: 'BAD_USER_INPUT', limit: 'tokens', maximum: 5000 } },
+      {
+        message: 'The operation has more than 5000 tokens (names, punctuation and values); at most 5000 are allowed',
+        extensions: { code: 'BAD_USER_INPUT', limit: 'tokens', maximum: 5000 },
+      },
     ]);
   });
 
@@ -107,11 +113,15 @@ describe('operation limits (defaults)', () => {
     // Variables that do not fit get the gateway's usual error, still before any subgraph call.
     const wrong = await refused({ query, variables: { n: 'many' } });
     expect(wrong.status).toBe(400);
-    expect(wrong.body.errors?.[0]).toMatchObject({ message: expect.stringContaining('Variable "$n" got invalid value "many"'), extensions: { code: 'BAD_USER_INPUT' } });
+    expect(wrong.body.errors?.[0]).toMatchObject({
+      message: expect.stringContaining('Variable "$n" got invalid value "many"'),
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   });
 
-  test('a fragment cycle: 400 GRAPHQL_VALIDATION_FAILED (graphql\'s NoFragmentCycles)', async () => {
-    const query = 'query { institution(id: "gustave-roussy") { ...A } } fragment A on Institution { partner { ...B } } fragment B on Institution { partner { ...A } }';
+  test("a fragment cycle: 400 GRAPHQL_VALIDATION_FAILED (graphql's NoFragmentCycles)", async () => {
+    const query =
+      'query { institution(id: "gustave-roussy") { ...A } } fragment A on Institution { partner { ...B } } fragment B on Institution { partner { ...A } }';
     const { status, body } = await refused({ query });
     expect(status).toBe(400);
     expect(body.errors?.map((e) => e.extensions?.code)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
@@ -122,14 +132,23 @@ describe('operation limits (defaults)', () => {
     const { status, body, headers } = await refused({ query: '{ ping }', variables: { padding: 'x'.repeat(2 * 1024 * 1024) } });
     expect(status).toBe(413);
     expect(body).toEqual({
-      errors: [{ message: 'The request body is too large: at most 262144 bytes are accepted', extensions: { code: 'PAYLOAD_TOO_LARGE', limit: 'requestBytes', maximum: 262144 } }],
+      errors: [
+        {
+          message: 'The request body is too large: at most 262144 bytes are accepted',
+          extensions: { code: 'PAYLOAD_TOO_LARGE', limit: 'requestBytes', maximum: 262144 },
+        },
+      ],
     });
     expect(headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   test('CSRF prevention: a simple cross-site request (text/plain POST, GET without a preflight header) is refused', async () => {
     const before = setup.stub.requests;
-    const form = await fetch(`${setup.gateway.base}/graphql`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ query: '{ ping }' }) });
+    const form = await fetch(`${setup.gateway.base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ query: '{ ping }' }),
+    });
     expect(form.status).toBe(400);
     expect(await form.text()).toMatch(/Cross-Site Request Forgery/);
     const get = await fetch(`${setup.gateway.base}/graphql?query=${encodeURIComponent('{ ping }')}`, { headers: { accept: 'application/json' } });
@@ -147,7 +166,10 @@ describe('operation limits (defaults)', () => {
 describe('operation limits from the configuration', () => {
   test('lower limits refuse what the defaults allow', async () => {
     const { logger, lines } = capturingLogger();
-    const setup = await startSecured({ limits: { ...defaultLimits, maxDepth: 4, maxAliases: 2, maxRootFields: 2, maxCost: 50, maxRequestBytes: 2048 } }, { logger });
+    const setup = await startSecured(
+      { limits: { ...defaultLimits, maxDepth: 4, maxAliases: 2, maxRootFields: 2, maxCost: 50, maxRequestBytes: 2048 } },
+      { logger },
+    );
     try {
       const codes = async (body: unknown) => {
         const { status, body: answer } = await post(setup.gateway.base, body);
@@ -170,13 +192,17 @@ describe('operation limits from the configuration', () => {
   });
 });
 
-describe('the partnership\'s own operations fit the default limits', () => {
+describe("the partnership's own operations fit the default limits", () => {
   const supergraph = Supergraph.build(readFileSync(defaultSupergraphPath, 'utf8'));
   const schema = supergraph.apiSchema().toGraphQLJSSchema();
   const operations = [
     ...loadExamples(defaultExamplesDir, pino({ level: 'silent' })).map((e) => ({ name: e.name, query: e.query, variables: e.variables })),
     // What GraphiQL sends for the explorer's docs.
-    { name: 'introspection', query: getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, inputValueDeprecation: true }), variables: {} },
+    {
+      name: 'introspection',
+      query: getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, inputValueDeprecation: true }),
+      variables: {},
+    },
   ];
 
   test.each(operations)('$name', ({ query, variables }) => {

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { buildSchema, parse } from 'graphql';
 import pino from 'pino';
 import { operationUsageFromEnv } from '../src/config';
-import { createOperationUsageRecorder, operationSignature, readOperationUsage, usedCoordinates, type OperationUsageFile, type OperationUsageSettings } from '../src/operation-usage';
+import {
+  createOperationUsageRecorder,
+  operationSignature,
+  readOperationUsage,
+  usedCoordinates,
+  type OperationUsageFile,
+  type OperationUsageSettings,
+} from '../src/operation-usage';
 import { post, registrySdl, startRegistry } from './security-fixture';
 import { composeSupergraph, scratchDir, startGateway, testConfig, type ScratchDir, type Stub } from './stubs';
 
@@ -53,7 +60,11 @@ describe('operation usage', () => {
     const written = JSON.parse(readFileSync(usage.file, 'utf8')) as OperationUsageFile;
     const entries = Object.values(written.operations).sort((a, b) => b.count - a.count);
     expect(entries).toHaveLength(2);
-    expect(entries[0]).toMatchObject({ name: 'Named', count: 3, coordinates: ['Institution', 'Institution.id', 'Institution.name', 'Query.institution', 'Query.institution.id'] });
+    expect(entries[0]).toMatchObject({
+      name: 'Named',
+      count: 3,
+      coordinates: ['Institution', 'Institution.id', 'Institution.name', 'Query.institution', 'Query.institution.id'],
+    });
     expect(entries[0].signature).toMatch(/^Named:[0-9a-f]{16}$/);
     expect(Date.now() - Date.parse(entries[0].lastSeen)).toBeLessThan(60_000);
     expect(entries[1]).toMatchObject({ name: null, count: 1, coordinates: ['Query.ping'] });
@@ -84,8 +95,17 @@ describe('operation usage', () => {
   });
 
   test('from the environment: a file in DATA_DIR by default, Redis when REDIS_URL is set', () => {
-    expect(operationUsageFromEnv({ DATA_DIR: '/srv/data' })).toMatchObject({ mode: 'file', file: '/srv/data/operation-usage.json', flushIntervalMs: 60_000, maxSignatures: 10_000 });
-    expect(operationUsageFromEnv({ REDIS_URL: 'redis://cache:6379' })).toMatchObject({ mode: 'redis', redisUrl: 'redis://cache:6379', keyPrefix: 'gateway-operation-usage' });
+    expect(operationUsageFromEnv({ DATA_DIR: '/srv/data' })).toMatchObject({
+      mode: 'file',
+      file: '/srv/data/operation-usage.json',
+      flushIntervalMs: 60_000,
+      maxSignatures: 10_000,
+    });
+    expect(operationUsageFromEnv({ REDIS_URL: 'redis://cache:6379' })).toMatchObject({
+      mode: 'redis',
+      redisUrl: 'redis://cache:6379',
+      keyPrefix: 'gateway-operation-usage',
+    });
     expect(operationUsageFromEnv({ REDIS_URL: 'redis://cache:6379', OPERATION_USAGE: 'file' }).mode).toBe('file');
     expect(() => operationUsageFromEnv({ OPERATION_USAGE: 'redis' })).toThrow('OPERATION_USAGE=redis needs REDIS_URL');
     expect(() => operationUsageFromEnv({ OPERATION_USAGE: 'maybe' })).toThrow('OPERATION_USAGE must be on, off, file or redis (got "maybe")');

@@ -50,7 +50,8 @@ describe('rate limits per caller', () => {
       expect((await post(gateway.base, ping, asAlice)).status).toBe(429);
       expect((await post(gateway.base, ping, bearer(await testToken(bob)))).status).toBe(200);
       // Health checks and the explorer are not limited.
-      for (const path of ['/health/live', '/health/ready', '/']) expect((await fetch(`${gateway.base}${path}`, { headers: { accept: 'text/html' } })).status).toBe(200);
+      for (const path of ['/health/live', '/health/ready', '/'])
+        expect((await fetch(`${gateway.base}${path}`, { headers: { accept: 'text/html' } })).status).toBe(200);
     } finally {
       await gateway.stop();
     }

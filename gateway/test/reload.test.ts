@@ -1,5 +1,16 @@
 import { writeFileSync } from 'node:fs';
-import { composeSupergraph, capturingLogger, eventually, federationLink, scratchDir, startGateway, startStub, testConfig, type ScratchDir, type Stub } from './stubs';
+import {
+  composeSupergraph,
+  capturingLogger,
+  eventually,
+  federationLink,
+  scratchDir,
+  startGateway,
+  startStub,
+  testConfig,
+  type ScratchDir,
+  type Stub,
+} from './stubs';
 
 // One stub that already serves `city`; the first supergraph does not expose it, the second one does.
 const institutions = [

@@ -1,6 +1,19 @@
 import { writeFileSync } from 'node:fs';
 import { subgraphSdlFingerprint } from '../src/rollout';
-import { capturingLogger, composeSupergraph, eventually, federationLink, scratchDir, sleep, startGateway, startStub, testConfig, testToken, type ScratchDir, type Stub } from './stubs';
+import {
+  capturingLogger,
+  composeSupergraph,
+  eventually,
+  federationLink,
+  scratchDir,
+  sleep,
+  startGateway,
+  startStub,
+  testConfig,
+  testToken,
+  type ScratchDir,
+  type Stub,
+} from './stubs';
 
 // Safe rollout: a supergraph that records the fingerprint of each subgraph SDL it was composed from (as
 // `npm run compose` does) is switched to only once every subgraph serves that SDL.
@@ -65,7 +78,11 @@ describe('safe rollout of a new supergraph', () => {
     const admin = { authorization: `Bearer ${await testToken({ subject: 'root', partner: 'FR', roles: ['admin'] })}` };
     const detail = async () => (await (await fetch(`${gateway.base}/health/ready`, { headers: admin })).json()) as Detail;
     const post = async (query: string) => {
-      const response = await fetch(`${gateway.base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+      const response = await fetch(`${gateway.base}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query }),
+      });
       return { status: response.status, body: (await response.json()) as { data?: unknown; errors?: Array<{ message: string }> } };
     };
     const cityQuery = '{ institution(id: "paul-strauss-center") { name city } }';
@@ -98,7 +115,9 @@ describe('safe rollout of a new supergraph', () => {
 
       // registry is deployed with the new schema: the gateway switches.
       await deployRegistry(withCity);
-      await eventually(async () => expect(await post(cityQuery)).toEqual({ status: 200, body: { data: { institution: { name: 'Paul Strauss Center', city: 'Strasbourg' } } } }));
+      await eventually(async () =>
+        expect(await post(cityQuery)).toEqual({ status: 200, body: { data: { institution: { name: 'Paul Strauss Center', city: 'Strasbourg' } } } }),
+      );
       const switched = await detail();
       expect(switched.rollout).toBeNull();
       expect(switched.supergraph.id).not.toBe(first);

@@ -13,12 +13,19 @@ describe('stop()', () => {
     await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(hung.address() as AddressInfo).port}/graphql`;
     const files = scratchDir('gateway-shutdown');
-    const supergraphPath = files.file('supergraph.graphql', composeSupergraph([{ name: 'training', url, sdl: `${federationLink}\ntype Query { ping: String }\n` }]));
+    const supergraphPath = files.file(
+      'supergraph.graphql',
+      composeSupergraph([{ name: 'training', url, sdl: `${federationLink}\ntype Query { ping: String }\n` }]),
+    );
     const gateway = await startGateway(testConfig({ supergraphPath, subgraphTimeoutMs: 60_000, shutdownGraceMs: 300 }));
     try {
       // An idle keep-alive connection, and a request waiting on the subgraph.
       expect((await fetch(`${gateway.base}/health/live`)).status).toBe(200);
-      const inFlight = fetch(`${gateway.base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ ping }' }) }).then(
+      const inFlight = fetch(`${gateway.base}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ ping }' }),
+      }).then(
         (response) => response.status,
         () => 'connection closed',
       );

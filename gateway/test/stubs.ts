@@ -103,7 +103,12 @@ export async function startStub(
           return;
         }
         const requestId = req.headers['x-request-id'];
-        calls.push({ caller: verdict.caller, requestId: typeof requestId === 'string' ? requestId : undefined, query: req.body?.query, headers: { ...req.headers } });
+        calls.push({
+          caller: verdict.caller,
+          requestId: typeof requestId === 'string' ? requestId : undefined,
+          query: req.body?.query,
+          headers: { ...req.headers },
+        });
         next();
       },
       expressMiddleware(apollo),
@@ -197,7 +202,14 @@ export function testConfig(overrides: Partial<GatewayConfig> & Pick<GatewayConfi
     logLevel: 'silent',
     dataDir: testDataDir,
     signingSecret: testSigningSecret,
-    authentication: { keySource: { kind: 'local' }, algorithms: ['ES256'], issuer: defaultIssuer, audience: defaultAudience, clockToleranceSeconds: 5, maxTokenLifetimeSeconds: 86_400 },
+    authentication: {
+      keySource: { kind: 'local' },
+      algorithms: ['ES256'],
+      issuer: defaultIssuer,
+      audience: defaultAudience,
+      clockToleranceSeconds: 5,
+      maxTokenLifetimeSeconds: 86_400,
+    },
     limits: defaultLimits,
     breaker: defaultBreaker,
     rateLimit: { perMinute: 0, keyPrefix: 'gateway-test' },
@@ -207,7 +219,10 @@ export function testConfig(overrides: Partial<GatewayConfig> & Pick<GatewayConfi
 }
 
 /** A token of the test gateways' local key: the claims given, default issuer and audience, one hour unless told. */
-export function testToken(claims: TokenClaims, options: { ttlSeconds?: number; now?: number; issuer?: string; audience?: string; dataDir?: string } = {}): Promise<string> {
+export function testToken(
+  claims: TokenClaims,
+  options: { ttlSeconds?: number; now?: number; issuer?: string; audience?: string; dataDir?: string } = {},
+): Promise<string> {
   return issueToken(claims, {
     key: localSigningKey(options.dataDir ?? testDataDir),
     issuer: options.issuer ?? defaultIssuer,

@@ -61,7 +61,12 @@ describe('a subgraph that answers badly', () => {
         const { status, body, headers } = await post(gateway.base, { query: '{ ping }' });
         expect([status, body]).toEqual([
           200,
-          { data: { ping: null }, errors: [{ message: `HTTP fetch failed from 'training': ${reason}`, extensions: { code: 'SUBREQUEST_HTTP_ERROR', serviceName: 'training', reason } }] },
+          {
+            data: { ping: null },
+            errors: [
+              { message: `HTTP fetch failed from 'training': ${reason}`, extensions: { code: 'SUBREQUEST_HTTP_ERROR', serviceName: 'training', reason } },
+            ],
+          },
         ]);
         expect(JSON.stringify(body)).not.toMatch(internals);
         const logged = lines.find((line) => line.requestId === headers.get('x-request-id') && line.msg === 'subgraph request failed');
@@ -82,7 +87,9 @@ describe('a subgraph that answers badly', () => {
     const gateway = await startGateway(testConfig({ supergraphPath }), logger);
     try {
       fake.answer((_req, res) => {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { ping: null }, errors: [{ message: 'connect ECONNREFUSED 10.1.2.3:5003', path: ['ping'] }] }));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ data: { ping: null }, errors: [{ message: 'connect ECONNREFUSED 10.1.2.3:5003', path: ['ping'] }] }));
       });
       const { body, headers } = await post(gateway.base, { query: '{ ping }' });
       const requestId = headers.get('x-request-id');
@@ -107,7 +114,10 @@ describe('the circuit breaker in front of a subgraph', () => {
     const files = scratchDir('gateway-breaker');
     const { logger, lines } = capturingLogger();
     const supergraphPath = files.file('supergraph.graphql', composeSupergraph([{ name: 'training', url: fake.url, sdl }]));
-    const gateway = await startGateway(testConfig({ supergraphPath, breaker: { errorThresholdPercent: 50, volumeThreshold: 3, windowMs: 60_000, resetMs: 300 } }), logger);
+    const gateway = await startGateway(
+      testConfig({ supergraphPath, breaker: { errorThresholdPercent: 50, volumeThreshold: 3, windowMs: 60_000, resetMs: 300 } }),
+      logger,
+    );
     const admin = { authorization: `Bearer ${await testToken({ subject: 'root', partner: 'FR', roles: ['admin'] })}` };
     const breakerState = async () => {
       const health = (await (await fetch(`${gateway.base}/health/ready`, { headers: admin })).json()) as { subgraphs: Array<{ breaker: string }> };

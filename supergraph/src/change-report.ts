@@ -68,8 +68,20 @@ export interface ChangeReport {
 }
 
 // Additions that change what their parent accepts or returns (a required argument, a required input field, an enum value).
-const affectsParent = new Set(['FIELD_ARGUMENT_ADDED', 'INPUT_FIELD_ADDED', 'ENUM_VALUE_ADDED', 'ENUM_VALUE_REMOVED', 'UNION_MEMBER_ADDED', 'OBJECT_TYPE_INTERFACE_ADDED']);
-const deprecations = new Set(['FIELD_DEPRECATION_ADDED', 'ENUM_VALUE_DEPRECATION_REASON_ADDED', 'INPUT_FIELD_DEPRECATION_ADDED', 'FIELD_ARGUMENT_DEPRECATION_ADDED']);
+const affectsParent = new Set([
+  'FIELD_ARGUMENT_ADDED',
+  'INPUT_FIELD_ADDED',
+  'ENUM_VALUE_ADDED',
+  'ENUM_VALUE_REMOVED',
+  'UNION_MEMBER_ADDED',
+  'OBJECT_TYPE_INTERFACE_ADDED',
+]);
+const deprecations = new Set([
+  'FIELD_DEPRECATION_ADDED',
+  'ENUM_VALUE_DEPRECATION_REASON_ADDED',
+  'INPUT_FIELD_DEPRECATION_ADDED',
+  'FIELD_ARGUMENT_DEPRECATION_ADDED',
+]);
 
 function uses(change: Change, coordinate: string): boolean {
   // A directive on an element (`Type.field.@deprecated`) concerns the element.
@@ -95,7 +107,12 @@ export async function changeReport(before: GraphQLSchema, after: GraphQLSchema, 
         }
       }
     }
-    const level = change.criticality.level === CriticalityLevel.Breaking ? 'BREAKING' : change.criticality.level === CriticalityLevel.Dangerous ? 'DANGEROUS' : 'NON_BREAKING';
+    const level =
+      change.criticality.level === CriticalityLevel.Breaking
+        ? 'BREAKING'
+        : change.criticality.level === CriticalityLevel.Dangerous
+          ? 'DANGEROUS'
+          : 'NON_BREAKING';
     const verdict: Verdict =
       level === 'BREAKING'
         ? usedBy.length > 0
@@ -114,7 +131,9 @@ export function formatChangeReport(report: ChangeReport, options: { against: str
   const { changes } = report;
   if (changes.length === 0) return `no schema changes against ${options.against}`;
   const count = (level: string) => changes.filter((c) => c.level === level).length;
-  const lines = [`schema changes against ${options.against}: ${count('BREAKING')} breaking, ${count('DANGEROUS')} dangerous, ${count('NON_BREAKING')} safe${report.failures.length + report.warnings.length > 0 ? ` (${report.failures.length} affecting known operations, ${report.warnings.length} warning${report.warnings.length === 1 ? '' : 's'})` : ''}`];
+  const lines = [
+    `schema changes against ${options.against}: ${count('BREAKING')} breaking, ${count('DANGEROUS')} dangerous, ${count('NON_BREAKING')} safe${report.failures.length + report.warnings.length > 0 ? ` (${report.failures.length} affecting known operations, ${report.warnings.length} warning${report.warnings.length === 1 ? '' : 's'})` : ''}`,
+  ];
   const order: Verdict[] = ['error', 'warning', 'allowed', 'safe'];
   const served = options.knownServed === undefined ? '' : ` and ${options.knownServed} served in the last ${options.usageDays} days`;
   for (const change of [...changes].sort((a, b) => order.indexOf(a.verdict) - order.indexOf(b.verdict))) {
@@ -137,7 +156,11 @@ function describeUses(change: ReportedChange, usageDays = 30): string[] {
   const served = change.usedBy.filter((u) => u.operation.kind === 'served');
   if (served.length > 0) {
     const requests = served.reduce((sum, u) => sum + (u.operation.count ?? 0), 0);
-    const last = served.map((u) => u.operation.lastSeen ?? '').sort().at(-1)?.slice(0, 10);
+    const last = served
+      .map((u) => u.operation.lastSeen ?? '')
+      .sort()
+      .at(-1)
+      ?.slice(0, 10);
     const field = change.path ?? 'it';
     lines.push(
       `    ${field} was used by ${served.length} operation${served.length === 1 ? '' : 's'} in the last ${usageDays} days (${requests} request${requests === 1 ? '' : 's'}, last on ${last}):`,

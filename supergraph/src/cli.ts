@@ -78,7 +78,7 @@ async function main(argv: string[]): Promise<number> {
   // The change report: the committed API schema against the new one, with the known operations each change affects.
   let breakingUsed = 0;
   if (current !== undefined) {
-    let oldApi;
+    let oldApi: ReturnType<typeof apiSchemaOf> | undefined;
     try {
       oldApi = apiSchemaOf(current);
     } catch (error) {
@@ -90,7 +90,8 @@ async function main(argv: string[]): Promise<number> {
       const report = await changeReport(oldApi, newApi, [...known, ...(served ?? [])]);
       const text = formatChangeReport(report, { against: shown, usageDays, knownSaved: known.length, knownServed: served?.length });
       (report.failures.length > 0 || report.warnings.length > 0 ? process.stderr : process.stdout).write(`${text}\n`);
-      if (usage && usage.dropped > 0) process.stderr.write(`warning: the gateway did not record ${usage.dropped} request(s) (too many distinct operations); usage may be incomplete\n`);
+      if (usage && usage.dropped > 0)
+        process.stderr.write(`warning: the gateway did not record ${usage.dropped} request(s) (too many distinct operations); usage may be incomplete\n`);
       breakingUsed = report.failures.length;
     }
   }
@@ -106,7 +107,9 @@ async function main(argv: string[]): Promise<number> {
   process.stdout.write(`${operations.length} saved client operations validate\n`);
   if (breakingUsed > 0) {
     if (!allowBreaking) {
-      process.stderr.write(`\n${breakingUsed} breaking change(s) affect known operations; nothing was written (--allow-breaking to go ahead once their clients have moved)\n`);
+      process.stderr.write(
+        `\n${breakingUsed} breaking change(s) affect known operations; nothing was written (--allow-breaking to go ahead once their clients have moved)\n`,
+      );
       return 4;
     }
     process.stderr.write(`\n${breakingUsed} breaking change(s) affect known operations; going ahead (--allow-breaking)\n`);

@@ -7,16 +7,7 @@ import { partnershipSdl, partnershipSdlPath } from '@partnership/domain';
 import { ERROR_CODES, findSubgraphRegistry, packageRoot, readSubgraphRegistry } from '@partnership/service-runtime';
 // The SDL reader alone: composition never loads the kit's TypeORM entities or server.
 import { commonSdl, commonSdlPath, subgraphSdl } from '@partnership/subgraph-kit/sdl';
-import {
-  getLocation,
-  GraphQLError,
-  parse,
-  Source,
-  type ASTNode,
-  type DefinitionNode,
-  type DocumentNode,
-  type GraphQLSchema,
-} from 'graphql';
+import { getLocation, GraphQLError, parse, Source, type ASTNode, type DefinitionNode, type DocumentNode, type GraphQLSchema } from 'graphql';
 
 /** The folder of this workspace (works from `src/` and from compiled `dist/src/`). */
 export const supergraphPackageDir = packageRoot(__dirname);
@@ -187,12 +178,7 @@ function coordinateAt(document: DocumentNode | undefined, offset: number): strin
   const definition = document.definitions.find(within) as DefinitionNode | undefined;
   if (!definition || !('name' in definition) || !definition.name) return undefined;
   const typeName = definition.name.value;
-  const members =
-    'fields' in definition && definition.fields
-      ? definition.fields
-      : 'values' in definition && definition.values
-        ? definition.values
-        : [];
+  const members = 'fields' in definition && definition.fields ? definition.fields : 'values' in definition && definition.values ? definition.values : [];
   for (const member of members) {
     if (!within(member)) continue;
     const argument = 'arguments' in member ? member.arguments?.find(within) : undefined;
@@ -233,7 +219,10 @@ export function formatProblem(problem: CompositionProblem, severity: 'error' | '
  */
 export function supergraphFileText(supergraphSdl: string, subgraphs: ReadonlyArray<{ name: string; sdl: string }> = []): string {
   const header = subgraphs.map((s) => `# subgraph-sdl: ${s.name} ${subgraphSdlFingerprint(s.sdl)}\n`).join('');
-  const intro = header === '' ? '' : `# Composed by \`npm run compose\`. Safe rollout: the gateway switches to this file once each subgraph below serves (\`_service { sdl }\`) the SDL it was composed from.\n${header}`;
+  const intro =
+    header === ''
+      ? ''
+      : `# Composed by \`npm run compose\`. Safe rollout: the gateway switches to this file once each subgraph below serves (\`_service { sdl }\`) the SDL it was composed from.\n${header}`;
   return `${intro}${supergraphSdl.trimEnd()}\n`;
 }
 

@@ -28,7 +28,10 @@ export function loadOperations(dir: string): SavedOperation[] {
       const text = readFileSync(join(dir, file), 'utf8');
       const document = parse(text);
       const operation = document.definitions.find((d) => d.kind === 'OperationDefinition');
-      const comments = text.split('\n').filter((line) => line.startsWith('#')).map((line) => line.slice(1).trim());
+      const comments = text
+        .split('\n')
+        .filter((line) => line.startsWith('#'))
+        .map((line) => line.slice(1).trim());
       const variablesLine = comments.find((line) => line.startsWith('variables:'));
       return {
         file,

@@ -23,7 +23,10 @@ function withAgreements(change: (sdl: string) => string) {
 
 async function report(change: (sdl: string) => string, known: KnownOperation[] = saved, served?: number) {
   const result = await changeReport(committed, withAgreements(change), known);
-  return { ...result, text: formatChangeReport(result, { against: 'supergraph/supergraph.graphql', usageDays: 30, knownSaved: saved.length, knownServed: served }) };
+  return {
+    ...result,
+    text: formatChangeReport(result, { against: 'supergraph/supergraph.graphql', usageDays: 30, knownSaved: saved.length, knownServed: served }),
+  };
 }
 
 const removeParties = (sdl: string) => sdl.replace(/^ {2}"The institutions bound by it[^\n]*\n {2}parties: [^\n]*\n/m, '');
@@ -33,7 +36,9 @@ describe('the change report against the committed supergraph', () => {
   test('no change, nothing to report', async () => {
     const unchanged = await changeReport(committed, committed, saved);
     expect(unchanged.changes).toEqual([]);
-    expect(formatChangeReport(unchanged, { against: 'supergraph/supergraph.graphql', knownSaved: 3 })).toBe('no schema changes against supergraph/supergraph.graphql');
+    expect(formatChangeReport(unchanged, { against: 'supergraph/supergraph.graphql', knownSaved: 3 })).toBe(
+      'no schema changes against supergraph/supergraph.graphql',
+    );
   });
 
   test('removing a field that saved operations use fails, naming each operation, its file and line', async () => {
@@ -51,7 +56,9 @@ describe('the change report against the committed supergraph', () => {
   });
 
   test('deprecating a field that saved operations use warns, and does not fail', async () => {
-    const { failures, warnings, text } = await report((sdl) => sdl.replace(/^( {2}parties: \[AgreementParty!\]! @listSize\(assumedSize: 50\))$/m, '$1 @deprecated(reason: "Use partyList")'));
+    const { failures, warnings, text } = await report((sdl) =>
+      sdl.replace(/^( {2}parties: \[AgreementParty!\]! @listSize\(assumedSize: 50\))$/m, '$1 @deprecated(reason: "Use partyList")'),
+    );
     expect(failures).toEqual([]);
     expect(warnings.map((w) => [w.type, w.path])).toEqual([['FIELD_DEPRECATION_ADDED', 'Agreement.parties.@deprecated']]);
     expect(text).toContain("  warning NON_BREAKING FIELD_DEPRECATION_ADDED Agreement.parties.@deprecated: Field 'Agreement.parties' is deprecated");
@@ -62,13 +69,22 @@ describe('the change report against the committed supergraph', () => {
     const { failures, changes, text } = await report(removeMinDelegates);
     expect(failures).toEqual([]);
     expect(changes.map((c) => [c.verdict, c.path])).toEqual([['allowed', 'Event.minDelegates']]);
-    expect(text).toContain("  allowed BREAKING FIELD_REMOVED Event.minDelegates: Field 'minDelegates' was removed from object type 'Event'\n    no known operation uses it (3 saved)");
+    expect(text).toContain(
+      "  allowed BREAKING FIELD_REMOVED Event.minDelegates: Field 'minDelegates' was removed from object type 'Event'\n    no known operation uses it (3 saved)",
+    );
   });
 
   test('with the usage the gateway recorded: "used by N operations in the last 30 days", older ones left out', async () => {
     const now = new Date();
     const daysAgo = (days: number) => new Date(now.getTime() - days * 86_400_000).toISOString();
-    const entry = (signature: string, count: number, lastSeen: string, coordinates: string[]) => ({ signature, name: signature.split(':')[0], coordinates, count, firstSeen: daysAgo(90), lastSeen });
+    const entry = (signature: string, count: number, lastSeen: string, coordinates: string[]) => ({
+      signature,
+      name: signature.split(':')[0],
+      coordinates,
+      count,
+      firstSeen: daysAgo(90),
+      lastSeen,
+    });
     const usage: OperationUsageFile = {
       version: 1,
       dropped: 0,
@@ -100,7 +116,10 @@ test('front-ends register operations in subfolders of supergraph/operations: the
   const dir = mkdtempSync(join(tmpdir(), 'registered-operations-'));
   try {
     mkdirSync(join(dir, 'events-page'));
-    writeFileSync(join(dir, 'events-page', 'event.graphql'), '# The event page.\nquery EventPage($id: ID!) {\n  event(id: $id) {\n    name\n    minDelegates\n  }\n}\n');
+    writeFileSync(
+      join(dir, 'events-page', 'event.graphql'),
+      '# The event page.\nquery EventPage($id: ID!) {\n  event(id: $id) {\n    name\n    minDelegates\n  }\n}\n',
+    );
     const registered = savedKnownOperations(committed, loadOperations(dir), dir, dir);
     expect(registered.map((o) => [o.name, o.file])).toEqual([['EventPage', 'events-page/event.graphql']]);
     const { failures, text } = await report(removeMinDelegates, [...saved, ...registered]);

@@ -132,7 +132,9 @@ type Institution @key(fields: "id") {
     if (!outcome.ok) throw new Error(outcome.errors.map((e) => formatProblem(e, 'error')).join('\n'));
     const hint = outcome.hints.find((h) => h.code === 'INCONSISTENT_BUT_COMPATIBLE_FIELD_TYPE');
     expect(hint).toMatchObject({ subgraphs: ['partnerships', 'registry'], fields: ['Institution.name'] });
-    expect(formatProblem(hint!, 'warning')).toMatch(/^warning INCONSISTENT_BUT_COMPATIBLE_FIELD_TYPE \(subgraphs: partnerships, registry; type: Institution; field: Institution\.name\)\n/);
+    expect(formatProblem(hint!, 'warning')).toMatch(
+      /^warning INCONSISTENT_BUT_COMPATIBLE_FIELD_TYPE \(subgraphs: partnerships, registry; type: Institution; field: Institution\.name\)\n/,
+    );
   });
 
   test('a syntax error names the subgraph and the line instead of throwing', () => {
@@ -140,7 +142,9 @@ type Institution @key(fields: "id") {
     const outcome = composeSupergraph([owner, broken]);
     if (outcome.ok) throw new Error('composition should have failed');
     expect(outcome.errors).toHaveLength(1);
-    expect(formatProblem(outcome.errors[0], 'error')).toMatch(/^error INVALID_GRAPHQL \(subgraph: partnerships\)\n {2}Syntax Error: Expected ":", found Name "Int"\.\n {4}at partnerships: partnerships SDL:5:8/);
+    expect(formatProblem(outcome.errors[0], 'error')).toMatch(
+      /^error INVALID_GRAPHQL \(subgraph: partnerships\)\n {2}Syntax Error: Expected ":", found Name "Int"\.\n {4}at partnerships: partnerships SDL:5:8/,
+    );
   });
 
   test('a conflict in a real subgraph file is reported with its file and line', () => {

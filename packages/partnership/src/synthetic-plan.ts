@@ -29,13 +29,48 @@ export function syntheticId(kind: string, index: number): string {
 }
 
 const COUNTRIES = ['UZ', 'FR', 'MC'] as const;
-const SPECIALTIES = ['ONCOLOGY', 'CARDIOLOGY', 'SURGERY', 'EMERGENCY_MEDICINE', 'BLOOD_TRANSFUSION', 'REHABILITATION', 'SOCIAL_WORK', 'CARDIAC_SURGERY'] as const;
+const SPECIALTIES = [
+  'ONCOLOGY',
+  'CARDIOLOGY',
+  'SURGERY',
+  'EMERGENCY_MEDICINE',
+  'BLOOD_TRANSFUSION',
+  'REHABILITATION',
+  'SOCIAL_WORK',
+  'CARDIAC_SURGERY',
+] as const;
 
-export interface SyntheticInstitution { id: string; index: number; country: (typeof COUNTRIES)[number]; specialty: (typeof SPECIALTIES)[number] }
-export interface SyntheticPerson { id: string; index: number; institutionId: string }
-export interface SyntheticAgreement { id: string; index: number; partyIds: [string, string]; area: (typeof SPECIALTIES)[number] }
-export interface SyntheticCohort { id: string; programmeId: string; hostInstitutionId: string; plannedSize: number; traineeIds: string[] }
-export interface SyntheticProgramme { id: string; index: number; agreementId: string | null; specialty: (typeof SPECIALTIES)[number]; cohorts: SyntheticCohort[] }
+export interface SyntheticInstitution {
+  id: string;
+  index: number;
+  country: (typeof COUNTRIES)[number];
+  specialty: (typeof SPECIALTIES)[number];
+}
+export interface SyntheticPerson {
+  id: string;
+  index: number;
+  institutionId: string;
+}
+export interface SyntheticAgreement {
+  id: string;
+  index: number;
+  partyIds: [string, string];
+  area: (typeof SPECIALTIES)[number];
+}
+export interface SyntheticCohort {
+  id: string;
+  programmeId: string;
+  hostInstitutionId: string;
+  plannedSize: number;
+  traineeIds: string[];
+}
+export interface SyntheticProgramme {
+  id: string;
+  index: number;
+  agreementId: string | null;
+  specialty: (typeof SPECIALTIES)[number];
+  cohorts: SyntheticCohort[];
+}
 
 export interface SyntheticPlan {
   institutions: SyntheticInstitution[];
@@ -53,7 +88,10 @@ export function syntheticPlan(counts: SyntheticCounts): SyntheticPlan {
     throw new Error('synthetic agreements and programmes need at least 2 institutions');
   }
   const institutions = range(counts.institutions).map((i) => ({
-    id: syntheticId('institution', i), index: i, country: COUNTRIES[i % COUNTRIES.length], specialty: SPECIALTIES[i % SPECIALTIES.length],
+    id: syntheticId('institution', i),
+    index: i,
+    country: COUNTRIES[i % COUNTRIES.length],
+    specialty: SPECIALTIES[i % SPECIALTIES.length],
   }));
   const people = institutions.flatMap((institution) =>
     range(counts.peoplePerInstitution).map((p) => {
@@ -61,12 +99,14 @@ export function syntheticPlan(counts: SyntheticCounts): SyntheticPlan {
       return { id: syntheticId('person', index), index, institutionId: institution.id };
     }),
   );
-  const agreements = range(counts.agreements).map((i): SyntheticAgreement => ({
-    id: syntheticId('agreement', i),
-    index: i,
-    partyIds: [institutions[i % institutions.length].id, institutions[(i + 1) % institutions.length].id],
-    area: SPECIALTIES[i % SPECIALTIES.length],
-  }));
+  const agreements = range(counts.agreements).map(
+    (i): SyntheticAgreement => ({
+      id: syntheticId('agreement', i),
+      index: i,
+      partyIds: [institutions[i % institutions.length].id, institutions[(i + 1) % institutions.length].id],
+      area: SPECIALTIES[i % SPECIALTIES.length],
+    }),
+  );
   let trainee = 0;
   const programmes = range(counts.programmes).map((i): SyntheticProgramme => {
     const id = syntheticId('programme', i);
@@ -92,7 +132,12 @@ export function syntheticCountsFromArgs(args: readonly string[]): SyntheticCount
   const counts: SyntheticCounts = { ...DEFAULT_SYNTHETIC_COUNTS };
   for (let i = 0; i < args.length; i += 2) {
     const key = args[i].replace(/^--/, '').replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase()) as keyof SyntheticCounts;
-    if (!(key in counts)) throw new Error(`unknown option ${args[i]}; known: ${Object.keys(counts).map((k) => `--${k}`).join(' ')}`);
+    if (!(key in counts))
+      throw new Error(
+        `unknown option ${args[i]}; known: ${Object.keys(counts)
+          .map((k) => `--${k}`)
+          .join(' ')}`,
+      );
     counts[key] = Number(args[i + 1]);
   }
   return counts;

@@ -20,9 +20,7 @@ function filesUnder(dir: string): string[] {
 const sources = LOWER_LAYERS.flatMap((dir) => filesUnder(join(root, dir))).map((path) => ({ file: relative(root, path), text: readFileSync(path, 'utf8') }));
 
 function mentions(pattern: RegExp): string[] {
-  return sources.flatMap(({ file, text }) =>
-    text.split('\n').flatMap((line, i) => (pattern.test(line) ? [`${file}:${i + 1}: ${line.trim()}`] : [])),
-  );
+  return sources.flatMap(({ file, text }) => text.split('\n').flatMap((line, i) => (pattern.test(line) ? [`${file}:${i + 1}: ${line.trim()}`] : [])));
 }
 
 describe('the shared packages know nothing of the partnership', () => {

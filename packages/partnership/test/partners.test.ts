@@ -3,7 +3,11 @@ import { asPartnershipCaller, partnersOf, partnershipSdl, PARTNERSHIP_CALLERS, P
 describe('the partnership', () => {
   test('its callers are its partners with its roles', () => {
     expect(PARTNERSHIP_CALLERS).toEqual({ partners: PARTNERS, roles: ROLES });
-    expect(asPartnershipCaller({ subject: 'alice', partner: 'FR', roles: ['editor', 'editor'] })).toEqual({ subject: 'alice', partner: 'FR', roles: ['editor'] });
+    expect(asPartnershipCaller({ subject: 'alice', partner: 'FR', roles: ['editor', 'editor'] })).toEqual({
+      subject: 'alice',
+      partner: 'FR',
+      roles: ['editor'],
+    });
     expect(asPartnershipCaller({ subject: 'alice', partner: 'DE', roles: ['editor'] })).toBeNull();
     expect(asPartnershipCaller({ subject: 'alice', partner: 'FR', roles: ['root'] })).toBeNull();
   });

@@ -26,7 +26,11 @@ describe('syntheticPlan', () => {
   });
 
   test('reads counts from command-line options', () => {
-    expect(syntheticCountsFromArgs(['--institutions', '500', '--trainees-per-cohort', '3'])).toEqual({ ...DEFAULT_SYNTHETIC_COUNTS, institutions: 500, traineesPerCohort: 3 });
+    expect(syntheticCountsFromArgs(['--institutions', '500', '--trainees-per-cohort', '3'])).toEqual({
+      ...DEFAULT_SYNTHETIC_COUNTS,
+      institutions: 500,
+      traineesPerCohort: 3,
+    });
     expect(() => syntheticCountsFromArgs(['--colour', '1'])).toThrow(/unknown option --colour/);
   });
 });

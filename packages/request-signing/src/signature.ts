@@ -69,7 +69,8 @@ export function verifyRequest(
   const nonce = header(SIGNATURE_HEADERS.nonce);
   const caller = header(SIGNATURE_HEADERS.caller) ?? '';
   const audience = header(SIGNATURE_HEADERS.audience) ?? '';
-  if (signature === undefined || timestamp === undefined || nonce === undefined) return { ok: false, reason: 'unsigned request: only the gateway may call this subgraph' };
+  if (signature === undefined || timestamp === undefined || nonce === undefined)
+    return { ok: false, reason: 'unsigned request: only the gateway may call this subgraph' };
   const now = options.now ?? Date.now();
   const maxAge = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
   if (!/^\d{1,16}$/.test(timestamp) || Math.abs(now - Number(timestamp)) > maxAge) {

@@ -59,7 +59,9 @@ describe('request signatures', () => {
     const timestamp = headers[SIGNATURE_HEADERS.timestamp];
     const nonce = headers[SIGNATURE_HEADERS.nonce];
     const { createHash, createHmac } = jest.requireActual<typeof import('node:crypto')>('node:crypto');
-    const mac = createHmac('sha256', secret).update(`v1\n${timestamp}\n${nonce}\n\n${forgedCaller}\n${createHash('sha256').update(body).digest('hex')}`).digest('hex');
+    const mac = createHmac('sha256', secret)
+      .update(`v1\n${timestamp}\n${nonce}\n\n${forgedCaller}\n${createHash('sha256').update(body).digest('hex')}`)
+      .digest('hex');
     const forged = { ...headers, [SIGNATURE_HEADERS.caller]: forgedCaller, [SIGNATURE_HEADERS.signature]: `v1=${mac}` };
     const callers = { partners: ['AA', 'BB'], roles: ['viewer', 'admin'] };
     expect(verifyRequest(secret, forged, body, { callers })).toEqual({ ok: false, reason: 'malformed caller' });
@@ -73,7 +75,15 @@ describe('request signatures', () => {
     expect(asCaller({ subject: 's', partner: 'BB', roles: ['reader'] }, callers)).toBeNull();
     expect(asCaller({ subject: 's', partner: 'AA', roles: ['root'] }, callers)).toBeNull();
     expect(asCaller({ subject: 's', partner: 'BB', roles: ['root'] })).toEqual({ subject: 's', partner: 'BB', roles: ['root'] });
-    for (const bad of [null, 'x', { subject: '', partner: 'AA', roles: ['reader'] }, { subject: 's', partner: '', roles: ['reader'] }, { subject: 's', partner: 'AA', roles: [] }, { subject: 's', partner: 'AA', roles: [''] }, { subject: 'x'.repeat(201), partner: 'AA', roles: ['reader'] }]) {
+    for (const bad of [
+      null,
+      'x',
+      { subject: '', partner: 'AA', roles: ['reader'] },
+      { subject: 's', partner: '', roles: ['reader'] },
+      { subject: 's', partner: 'AA', roles: [] },
+      { subject: 's', partner: 'AA', roles: [''] },
+      { subject: 'x'.repeat(201), partner: 'AA', roles: ['reader'] },
+    ]) {
       expect(asCaller(bad)).toBeNull();
     }
   });

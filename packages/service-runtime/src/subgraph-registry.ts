@@ -67,6 +67,10 @@ export function subgraphUrlVariableName(name: string): string {
 }
 
 /** The `<NAME>_URL` variables of a local run: every registered subgraph at `http://<host>:<port>/graphql`. */
-export function localSubgraphUrls(subgraphs: readonly RegisteredSubgraph[], host = '127.0.0.1', portOf = (s: RegisteredSubgraph) => s.port): Record<string, string> {
+export function localSubgraphUrls(
+  subgraphs: readonly RegisteredSubgraph[],
+  host = '127.0.0.1',
+  portOf = (s: RegisteredSubgraph) => s.port,
+): Record<string, string> {
   return Object.fromEntries(subgraphs.map((s) => [subgraphUrlVariableName(s.name), `http://${host}:${portOf(s)}/graphql`]));
 }

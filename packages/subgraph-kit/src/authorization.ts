@@ -1,15 +1,7 @@
 import type { Caller } from '@partnership/request-signing';
 import { ERROR_CODES } from '@partnership/service-runtime';
 import type { EntityLookup } from './entity-lookup';
-import {
-  defaultFieldResolver,
-  GraphQLError,
-  isObjectType,
-  Kind,
-  type ConstDirectiveNode,
-  type GraphQLFieldResolver,
-  type GraphQLSchema,
-} from 'graphql';
+import { defaultFieldResolver, GraphQLError, isObjectType, Kind, type ConstDirectiveNode, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 
 /** What every request context carries, set by the kit from the gateway's verified signature. */
 export interface RequestContext {
@@ -37,7 +29,11 @@ interface Rule {
 export function enforceAuthorization(schema: GraphQLSchema, roles?: readonly string[]): GraphQLSchema {
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
-    const typeRule = ruleOf([type.astNode, ...type.extensionASTNodes].flatMap((node) => node?.directives ?? []), type.name, roles);
+    const typeRule = ruleOf(
+      [type.astNode, ...type.extensionASTNodes].flatMap((node) => node?.directives ?? []),
+      type.name,
+      roles,
+    );
     for (const field of Object.values(type.getFields())) {
       const rule = merge(typeRule, ruleOf(field.astNode?.directives ?? [], `${type.name}.${field.name}`, roles));
       if (rule === null) continue;

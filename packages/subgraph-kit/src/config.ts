@@ -74,9 +74,7 @@ export function subgraphConfigFromEnv(name: string, defaultPort?: number, env: N
     dataDir: defaultDataDir(env),
     loadReferenceData: env.LOAD_REFERENCE_DATA !== 'false',
     signatureMaxAgeMs: integerFromEnv(env, 'SIGNATURE_MAX_AGE_MS', 30_000, 1_000, 300_000),
-    peers: Object.fromEntries(
-      registry.map((peer) => [peer.name, env[subgraphUrlVariableName(peer.name)] || `http://127.0.0.1:${peer.port}/graphql`]),
-    ),
+    peers: Object.fromEntries(registry.map((peer) => [peer.name, env[subgraphUrlVariableName(peer.name)] || `http://127.0.0.1:${peer.port}/graphql`])),
     requestTimeoutMs: integerFromEnv(env, 'REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS, 1, 600_000),
     statementTimeoutMs: integerFromEnv(env, 'DATABASE_STATEMENT_TIMEOUT_MS', DEFAULT_STATEMENT_TIMEOUT_MS, 0, 3_600_000),
     maxEntityRepresentations: integerFromEnv(env, 'MAX_ENTITY_REPRESENTATIONS', DEFAULT_MAX_ENTITY_REPRESENTATIONS, 1, 1_000_000),

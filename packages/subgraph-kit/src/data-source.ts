@@ -205,7 +205,8 @@ export async function checkSchema(db: Database): Promise<void> {
 // What a user can do about the usual reasons a database does not open.
 function openingHint(err: unknown): string {
   const code = (err as { code?: string }).code;
-  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT') return ' (is the MySQL server running, and are the host and port in the URL right?)';
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT')
+    return ' (is the MySQL server running, and are the host and port in the URL right?)';
   if (code === 'ER_BAD_DB_ERROR') return ' (create it first: CREATE DATABASE <name> CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci)';
   if (code?.startsWith('ER_ACCESS_DENIED')) return ' (check the user and password in the URL)';
   return '';
@@ -217,6 +218,8 @@ async function ensureUtf8mb4(dataSource: DataSource): Promise<void> {
   try {
     await dataSource.query(`ALTER DATABASE \`${row.db.replace(/`/g, '')}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   } catch (err) {
-    throw new Error(`database ${row.db} uses ${row.charset}, not utf8mb4, and could not be changed (${(err as Error).message}); create it with CHARACTER SET utf8mb4`);
+    throw new Error(
+      `database ${row.db} uses ${row.charset}, not utf8mb4, and could not be changed (${(err as Error).message}); create it with CHARACTER SET utf8mb4`,
+    );
   }
 }

@@ -26,7 +26,13 @@ export class EntityLookup {
   ) {}
 
   /** The records found, by id; ids the owner does not know are absent. Throws SERVICE_UNAVAILABLE when it cannot ask. */
-  async find<T extends { id: string }>(subgraph: string, typename: string, ids: readonly string[], fields: string, caller: Caller | null): Promise<Map<string, T>> {
+  async find<T extends { id: string }>(
+    subgraph: string,
+    typename: string,
+    ids: readonly string[],
+    fields: string,
+    caller: Caller | null,
+  ): Promise<Map<string, T>> {
     const unique = [...new Set(ids)];
     if (unique.length === 0) return new Map();
     const url = this.peers[subgraph];

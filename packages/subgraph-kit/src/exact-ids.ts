@@ -98,8 +98,13 @@ async function foreignKeysOf(queryRunner: QueryRunner, tables: string[]): Promis
     const fk = byName.get(key);
     if (fk === undefined) {
       byName.set(key, {
-        name: row.name, table: row.tableName, referencedTable: row.referencedTable,
-        columns: `\`${row.columnName}\``, referencedColumns: `\`${row.referencedColumn}\``, onDelete: row.onDelete, onUpdate: row.onUpdate,
+        name: row.name,
+        table: row.tableName,
+        referencedTable: row.referencedTable,
+        columns: `\`${row.columnName}\``,
+        referencedColumns: `\`${row.referencedColumn}\``,
+        onDelete: row.onDelete,
+        onUpdate: row.onUpdate,
       });
     } else {
       fk.columns += `, \`${row.columnName}\``;

@@ -135,7 +135,10 @@ function replay<T>(manager: EntityManager, earlier: IdempotentRequest, request: 
     throw badUserInput(`${used} for ${earlier.mutation}: send a new key for a new ${request.what}`, 'input.idempotencyKey');
   }
   if (earlier.inputHash !== claim.inputHash) {
-    throw badUserInput(`${used} for a different ${request.what}: send the same input to retry it, or a new key for a new ${request.what}`, 'input.idempotencyKey');
+    throw badUserInput(
+      `${used} for a different ${request.what}: send the same input to retry it, or a new key for a new ${request.what}`,
+      'input.idempotencyKey',
+    );
   }
   return request.replay(manager, earlier.recordId);
 }

@@ -4,10 +4,7 @@ import DataLoader from 'dataloader';
  * A per-request loader of one record per key: `fetch` runs one `WHERE key IN (...)` query per batch;
  * results come back in the order asked, and unknown keys resolve to null rather than an error.
  */
-export function recordLoader<K extends string, V>(
-  fetch: (keys: readonly K[]) => Promise<V[]>,
-  keyOf: (record: V) => K,
-): DataLoader<K, V | null> {
+export function recordLoader<K extends string, V>(fetch: (keys: readonly K[]) => Promise<V[]>, keyOf: (record: V) => K): DataLoader<K, V | null> {
   return new DataLoader<K, V | null>(async (keys) => {
     const byKey = new Map<K, V>();
     for (const record of await fetch(keys)) byKey.set(keyOf(record), record);

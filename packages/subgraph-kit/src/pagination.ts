@@ -44,19 +44,19 @@ export function pageSize(first: number | null | undefined, field = 'first'): num
  * Runs a filtered query as one page of a connection: one COUNT statement for totalCount and one SELECT for
  * the page. `query` must select the entity under `alias` with an `id` column and carry the filters only.
  */
-export async function paginate<T extends ObjectLiteral & { id: string }>(
-  query: SelectQueryBuilder<T>,
-  alias: string,
-  args: PageArgs,
-): Promise<Connection<T>> {
+export async function paginate<T extends ObjectLiteral & { id: string }>(query: SelectQueryBuilder<T>, alias: string, args: PageArgs): Promise<Connection<T>> {
   const limit = pageSize(args.first);
   const afterId = args.after === null || args.after === undefined ? undefined : decodeCursor(args.after);
   const totalCount = await query.clone().getCount();
   if (limit === 0) {
-    const following = afterId === undefined ? totalCount : await query.clone().andWhere(`${alias}.id > :paginationAfterId`, { paginationAfterId: afterId }).getCount();
+    const following =
+      afterId === undefined ? totalCount : await query.clone().andWhere(`${alias}.id > :paginationAfterId`, { paginationAfterId: afterId }).getCount();
     return { totalCount, nodes: [], edges: [], pageInfo: { hasNextPage: following > 0, endCursor: null } };
   }
-  const page = query.clone().orderBy(`${alias}.id`, 'ASC').take(limit + 1);
+  const page = query
+    .clone()
+    .orderBy(`${alias}.id`, 'ASC')
+    .take(limit + 1);
   if (afterId !== undefined) page.andWhere(`${alias}.id > :paginationAfterId`, { paginationAfterId: afterId });
   const rows = await page.getMany();
   const nodes = rows.slice(0, limit);

@@ -41,8 +41,14 @@ export function parsePartialDate(value: string, label?: string | null): PartialD
     const first = quarter * 3 - 2;
     const last = quarter * 3;
     return {
-      year, quarter, month: null, day: null, precision: 'QUARTER', label: label ?? `Q${quarter} ${year}`,
-      earliest: `${year}-${pad(first)}-01`, latest: `${year}-${pad(last)}-${pad(daysIn(year, last))}`,
+      year,
+      quarter,
+      month: null,
+      day: null,
+      precision: 'QUARTER',
+      label: label ?? `Q${quarter} ${year}`,
+      earliest: `${year}-${pad(first)}-01`,
+      latest: `${year}-${pad(last)}-${pad(daysIn(year, last))}`,
     };
   }
   if (m[3] !== undefined) {
@@ -53,8 +59,14 @@ export function parsePartialDate(value: string, label?: string | null): PartialD
       return { year, quarter: Math.ceil(month / 3), month, day, precision: 'DAY', label: label ?? iso, earliest: iso, latest: iso };
     }
     return {
-      year, quarter: Math.ceil(month / 3), month, day: null, precision: 'MONTH', label: label ?? `${MONTHS[month - 1]} ${year}`,
-      earliest: `${year}-${pad(month)}-01`, latest: `${year}-${pad(month)}-${pad(daysIn(year, month))}`,
+      year,
+      quarter: Math.ceil(month / 3),
+      month,
+      day: null,
+      precision: 'MONTH',
+      label: label ?? `${MONTHS[month - 1]} ${year}`,
+      earliest: `${year}-${pad(month)}-01`,
+      latest: `${year}-${pad(month)}-${pad(daysIn(year, month))}`,
     };
   }
   return { year, quarter: null, month: null, day: null, precision: 'YEAR', label: label ?? String(year), earliest: `${year}-01-01`, latest: `${year}-12-31` };

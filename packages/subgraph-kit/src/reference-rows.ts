@@ -30,7 +30,12 @@ export async function loadReferenceRows(dataSource: DataSource, tables: Referenc
 /** Inserts rows in multi-row INSERT statements of at most 200 rows (inside the caller's transaction). */
 export async function insertRows<T extends ObjectLiteral>(manager: EntityManager, entity: EntityTarget<T>, rows: T[]): Promise<void> {
   for (let i = 0; i < rows.length; i += CHUNK) {
-    await manager.createQueryBuilder().insert().into(entity).values(rows.slice(i, i + CHUNK)).execute();
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(entity)
+      .values(rows.slice(i, i + CHUNK))
+      .execute();
   }
 }
 

@@ -19,10 +19,14 @@ export const MAX_SEARCH_TEXT_LENGTH = 700;
 
 /** The stored search column for a record: its names folded and joined, cut to the column's width. */
 export function searchTextOf(...names: Array<string | null | undefined>): string {
-  return [...names
-    .filter((n): n is string => typeof n === 'string' && n.length > 0)
-    .map(foldForSearch)
-    .join(' | ')].slice(0, MAX_SEARCH_TEXT_LENGTH).join('');
+  return [
+    ...names
+      .filter((n): n is string => typeof n === 'string' && n.length > 0)
+      .map(foldForSearch)
+      .join(' | '),
+  ]
+    .slice(0, MAX_SEARCH_TEXT_LENGTH)
+    .join('');
 }
 
 // "!" rather than a backslash: MySQL reads a backslash inside a string literal as an escape of its own.

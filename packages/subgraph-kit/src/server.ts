@@ -65,10 +65,7 @@ export interface SubgraphServer {
  * Builds a subgraph service: opens its database, applies migrations, loads reference data, and prepares
  * an HTTP server with `/graphql`, `/health/live` and `/health/ready`. Does not listen until `listen()`.
  */
-export async function buildSubgraph<Context extends RequestContext>(
-  definition: SubgraphDefinition<Context>,
-  config: SubgraphConfig,
-): Promise<SubgraphServer> {
+export async function buildSubgraph<Context extends RequestContext>(definition: SubgraphDefinition<Context>, config: SubgraphConfig): Promise<SubgraphServer> {
   const logger = createLogger(definition.name);
   const statementTimeoutMs = config.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
   const database = createDatabase({
@@ -202,7 +199,10 @@ function gatewaySignatureCheck(name: string, secret: string, maxAgeMs: number | 
   return (req: Request, res: Response, next: NextFunction) => {
     // The gateway only POSTs; a GET would run the query in its URL, which the signature does not cover.
     if (req.method !== 'POST') {
-      res.status(405).set('allow', 'POST').json({ errors: [{ message: 'Only POST requests signed by the gateway are accepted', extensions: { code: ERROR_CODES.METHOD_NOT_ALLOWED } }] });
+      res
+        .status(405)
+        .set('allow', 'POST')
+        .json({ errors: [{ message: 'Only POST requests signed by the gateway are accepted', extensions: { code: ERROR_CODES.METHOD_NOT_ALLOWED } }] });
       return;
     }
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -320,7 +320,12 @@ function maskInternalError(formatted: GraphQLFormattedError, error: unknown, sta
   const { locations, path } = formatted;
   if (isStatementTimeout(unwrapResolverError(error))) {
     logger.warn({ err: error, path, requestId: currentRequest()?.requestId }, 'statement stopped by the time limit');
-    return { message: `A database statement ran longer than ${statementTimeoutMs} ms and was stopped`, locations, path, extensions: { code: ERROR_CODES.TIMEOUT } };
+    return {
+      message: `A database statement ran longer than ${statementTimeoutMs} ms and was stopped`,
+      locations,
+      path,
+      extensions: { code: ERROR_CODES.TIMEOUT },
+    };
   }
   logger.error({ err: error, path, requestId: currentRequest()?.requestId }, 'internal error');
   return { message: 'Internal server error', locations, path, extensions: { code: ERROR_CODES.INTERNAL_SERVER_ERROR } };
@@ -332,7 +337,9 @@ function requestErrors(logger: Logger): ErrorRequestHandler {
   return (error: { status?: number; type?: string }, _req, res, next) => {
     if (res.headersSent) return next(error);
     if (error.type === 'entity.too.large') {
-      res.status(413).json({ errors: [{ message: 'The request body is too large: at most 1 MB is accepted', extensions: { code: ERROR_CODES.PAYLOAD_TOO_LARGE } }] });
+      res
+        .status(413)
+        .json({ errors: [{ message: 'The request body is too large: at most 1 MB is accepted', extensions: { code: ERROR_CODES.PAYLOAD_TOO_LARGE } }] });
     } else if (error.status !== undefined && error.status >= 400 && error.status < 500) {
       res.status(error.status).json({ errors: [{ message: 'The request could not be read', extensions: { code: ERROR_CODES.BAD_REQUEST } }] });
     } else {

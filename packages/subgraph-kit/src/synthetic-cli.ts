@@ -21,7 +21,14 @@ export async function runSyntheticCli<Context extends RequestContext>(
 ): Promise<void> {
   const logger = createLogger(definition.name);
   const config = subgraphConfigFromEnv(definition.name, 0);
-  const database = createDatabase({ url: config.databaseUrl, name: definition.name, dataDir: config.dataDir, entities: definition.entities, migrations: definition.migrations, logger });
+  const database = createDatabase({
+    url: config.databaseUrl,
+    name: definition.name,
+    dataDir: config.dataDir,
+    entities: definition.entities,
+    migrations: definition.migrations,
+    logger,
+  });
   try {
     const { counts, plan } = planFromArgs(args);
     await openAndMigrate(database, logger);

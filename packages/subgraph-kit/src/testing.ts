@@ -185,7 +185,8 @@ export function describeStorageContract<Context extends RequestContext>(definiti
       test('reference data is there exactly once after two starts', async () => {
         const countRows = async (server: SubgraphServer) => {
           const counts: Record<string, number> = {};
-          for (const meta of server.database.dataSource.entityMetadatas) counts[meta.tableName] = await server.database.dataSource.getRepository(meta.target).count();
+          for (const meta of server.database.dataSource.entityMetadatas)
+            counts[meta.tableName] = await server.database.dataSource.getRepository(meta.target).count();
           return counts;
         };
         const first = await buildSubgraph(definition, { port: 0, databaseUrl: scratch.url });
@@ -205,7 +206,9 @@ export function describeStorageContract<Context extends RequestContext>(definiti
         try {
           const { dataSource } = server.database;
           const counts = async () =>
-            Object.fromEntries(await Promise.all(dataSource.entityMetadatas.map(async (m) => [m.tableName, await dataSource.getRepository(m.target).count()] as const)));
+            Object.fromEntries(
+              await Promise.all(dataSource.entityMetadatas.map(async (m) => [m.tableName, await dataSource.getRepository(m.target).count()] as const)),
+            );
           const before = await counts();
           await dataSource.undoLastMigration({ transaction: 'each' });
           await dataSource.runMigrations({ transaction: 'each' });
@@ -219,7 +222,8 @@ export function describeStorageContract<Context extends RequestContext>(definiti
         const server = await buildSubgraph(definition, { port: 0, databaseUrl: scratch.url });
         try {
           const { dataSource } = server.database;
-          const total = async () => (await Promise.all(dataSource.entityMetadatas.map((m) => dataSource.getRepository(m.target).count()))).reduce((a, b) => a + b, 0);
+          const total = async () =>
+            (await Promise.all(dataSource.entityMetadatas.map((m) => dataSource.getRepository(m.target).count()))).reduce((a, b) => a + b, 0);
           const loaded = await total();
           await removeReferenceRows(dataSource, definition.referenceTables());
           expect(await total()).toBe(0);
@@ -251,7 +255,10 @@ export function describeStorageContract<Context extends RequestContext>(definiti
  * Only the gateway may call a subgraph: unsigned, forged, stale and replayed requests are refused with HTTP 401
  * before any GraphQL work, `_entities` and `_service` included; the health endpoints stay open.
  */
-export function describeGatewayOnlyContract<Context extends RequestContext>(definition: SubgraphDefinition<Context>, representation: { __typename: string; id: string }): void {
+export function describeGatewayOnlyContract<Context extends RequestContext>(
+  definition: SubgraphDefinition<Context>,
+  representation: { __typename: string; id: string },
+): void {
   describe(`${definition.name} accepts only the gateway`, () => {
     // A caller the subgraph accepts: its vocabulary's first partner, when it declares one.
     const partner = definition.callers?.partners[0] ?? 'test-partner';
@@ -270,7 +277,8 @@ export function describeGatewayOnlyContract<Context extends RequestContext>(defi
       scratch.remove();
     });
 
-    const post = (body: string, headers: Record<string, string>) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const post = (body: string, headers: Record<string, string>) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
     const expectRefused = async (response: Response, reason: RegExp) => {
       expect(response.status).toBe(401);
       const body = (await response.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
@@ -303,7 +311,7 @@ export function describeGatewayOnlyContract<Context extends RequestContext>(defi
       await expectRefused(await post(tampered, signRequest(secret, null, body)), /bad signature/);
     });
 
-    test('a signed caller outside the subgraph\'s partners and roles is refused', async () => {
+    test("a signed caller outside the subgraph's partners and roles is refused", async () => {
       if (definition.callers === undefined) return;
       const body = JSON.stringify({ query: '{ __typename }' });
       await expectRefused(await post(body, signRequest(secret, { subject: 'u', partner: 'not-a-partner', roles: ['viewer'] }, body)), /malformed caller/);
@@ -331,7 +339,10 @@ export function describeGatewayOnlyContract<Context extends RequestContext>(defi
 
     test('a GET cannot run the query in its URL under a signature made for a harmless body', async () => {
       const body = JSON.stringify({ query: '{ __typename }' });
-      const response = await fetch(`${url}?query=${encodeURIComponent('{ _service { sdl } }')}`, { method: 'GET', headers: signRequest(secret, { subject: 'u', partner, roles: ['admin'] }, body) });
+      const response = await fetch(`${url}?query=${encodeURIComponent('{ _service { sdl } }')}`, {
+        method: 'GET',
+        headers: signRequest(secret, { subject: 'u', partner, roles: ['admin'] }, body),
+      });
       expect(response.status).toBe(405);
     });
 

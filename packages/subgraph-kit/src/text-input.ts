@@ -15,7 +15,10 @@ function checked(text: string, field: string, max: number): string {
   if (LONE_SURROGATE.test(text)) throw badUserInput(`${field} must be valid Unicode text (it holds a lone surrogate)`, field);
   const hidden = HIDDEN_CONTROL.exec(text);
   if (hidden) {
-    throw badUserInput(`${field} must not contain control characters (other than newline and tab) or bidirectional overrides: it holds ${codePoint(hidden[0])}`, field);
+    throw badUserInput(
+      `${field} must not contain control characters (other than newline and tab) or bidirectional overrides: it holds ${codePoint(hidden[0])}`,
+      field,
+    );
   }
   if (lengthOf(text) > max) throw badUserInput(`${field} must be at most ${max} characters (got ${lengthOf(text)})`, field);
   return text;

@@ -9,10 +9,7 @@ const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 /** Checks an id argument before it reaches the database. */
 export function validateId(id: string, field = 'id'): string {
   if (id.length === 0 || id.length > MAX_ID_LENGTH || !ID_PATTERN.test(id)) {
-    throw badUserInput(
-      `${field} must be 1–${MAX_ID_LENGTH} characters of letters, digits, "-" or "_" (a slug such as "gustave-roussy" or a UUID)`,
-      field,
-    );
+    throw badUserInput(`${field} must be 1–${MAX_ID_LENGTH} characters of letters, digits, "-" or "_" (a slug such as "gustave-roussy" or a UUID)`, field);
   }
   return id;
 }

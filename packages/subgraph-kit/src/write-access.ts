@@ -13,7 +13,9 @@ export function requireEditorRole(caller: Caller | null, what: string): Caller {
     throw new GraphQLError(`Sign in to change ${what}: send a token of an editor or an admin`, { extensions: { code: ERROR_CODES.UNAUTHENTICATED } });
   }
   if (!caller.roles.includes('editor') && !caller.roles.includes('admin')) {
-    throw new GraphQLError(`Changing ${what} needs the editor role of the owning partner, or admin (you have ${caller.roles.join(', ')})`, { extensions: { code: ERROR_CODES.FORBIDDEN } });
+    throw new GraphQLError(`Changing ${what} needs the editor role of the owning partner, or admin (you have ${caller.roles.join(', ')})`, {
+      extensions: { code: ERROR_CODES.FORBIDDEN },
+    });
   }
   return caller;
 }
@@ -25,11 +27,15 @@ export function requireEditorRole(caller: Caller | null, what: string): Caller {
  */
 export function requireWriter(caller: Caller | null, owners: readonly string[], what: string): Caller {
   if (caller === null) {
-    throw new GraphQLError(`Sign in to change ${what}: send a token of an editor of ${describeOwners(owners)}`, { extensions: { code: ERROR_CODES.UNAUTHENTICATED } });
+    throw new GraphQLError(`Sign in to change ${what}: send a token of an editor of ${describeOwners(owners)}`, {
+      extensions: { code: ERROR_CODES.UNAUTHENTICATED },
+    });
   }
   if (caller.roles.includes('admin')) return caller;
   if (caller.roles.includes('editor') && owners.includes(caller.partner)) return caller;
-  throw new GraphQLError(`${what} belongs to ${describeOwners(owners)}: only its editors or an admin may change it`, { extensions: { code: ERROR_CODES.FORBIDDEN } });
+  throw new GraphQLError(`${what} belongs to ${describeOwners(owners)}: only its editors or an admin may change it`, {
+    extensions: { code: ERROR_CODES.FORBIDDEN },
+  });
 }
 
 /** Whether a database error is a duplicate primary or unique key (MySQL ER_DUP_ENTRY, SQLite UNIQUE/PRIMARY KEY). */

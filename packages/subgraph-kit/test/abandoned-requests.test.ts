@@ -16,7 +16,13 @@ for (const target of scratchTargets) {
 
     beforeEach(async () => {
       scratch = await target.open('abandoned');
-      server = await buildSubgraph(fixtureSubgraph, { port: 0, databaseUrl: scratch.url, signingSecret: secret, requestTimeoutMs: 1_000, shutdownGraceMs: 300 });
+      server = await buildSubgraph(fixtureSubgraph, {
+        port: 0,
+        databaseUrl: scratch.url,
+        signingSecret: secret,
+        requestTimeoutMs: 1_000,
+        shutdownGraceMs: 300,
+      });
       await server.listen(0);
     });
     afterEach(async () => {

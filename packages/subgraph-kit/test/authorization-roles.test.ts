@@ -1,7 +1,8 @@
 import { buildSchema } from 'graphql';
 import { enforceAuthorization } from '../src/authorization';
 
-const schema = (roles: string) => buildSchema(`
+const schema = (roles: string) =>
+  buildSchema(`
   directive @requiresRole(anyOf: [String!]!) on FIELD_DEFINITION | OBJECT
   type Query { secret: String @requiresRole(anyOf: [${roles}]) }
 `);

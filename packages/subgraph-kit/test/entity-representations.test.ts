@@ -40,7 +40,10 @@ describe('the number of _entities representations per call', () => {
     const capped = await buildSubgraph(fixtureSubgraph, { port: 0, databaseUrl: scratch.url, maxEntityRepresentations: 2 });
     try {
       const url = await capped.listen(0);
-      const inline = (count: number) => `{ _entities(representations: [${notes(count).map((n) => `{ __typename: "Note", id: "${n.id}" }`).join(', ')}]) { __typename } }`;
+      const inline = (count: number) =>
+        `{ _entities(representations: [${notes(count)
+          .map((n) => `{ __typename: "Note", id: "${n.id}" }`)
+          .join(', ')}]) { __typename } }`;
       expect((await postGraphQL<any>(url, inline(2))).body.errors).toBeUndefined();
       expect((await postGraphQL<any>(url, inline(3))).body.errors[0].extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'representations', maximum: 2 });
       expect((await postGraphQL<any>(url, entities, { r: notes(2) })).body).toEqual({ data: { _entities: [null, null] } });

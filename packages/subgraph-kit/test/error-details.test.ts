@@ -44,16 +44,24 @@ describe('errors never name internal hosts, ports or paths', () => {
     });
 
     test('answers a body over 1 MB with a GraphQL-shaped 413, no stack trace or file path', async () => {
-      const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"query":"${' '.repeat(1_100_000)}"}` });
+      const response = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: `{"query":"${' '.repeat(1_100_000)}"}`,
+      });
       expect(response.status).toBe(413);
-      expect(await response.json()).toEqual({ errors: [{ message: 'The request body is too large: at most 1 MB is accepted', extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+      expect(await response.json()).toEqual({
+        errors: [{ message: 'The request body is too large: at most 1 MB is accepted', extensions: { code: 'PAYLOAD_TOO_LARGE' } }],
+      });
     });
 
     test('answers a failed statement with "Internal server error" only', async () => {
       await server.database.dataSource.query('ALTER TABLE note RENAME TO note_moved');
       try {
         const { body } = await postGraphQL<any>(server.url, '{ notes { id } }');
-        expect(body.errors).toEqual([{ message: 'Internal server error', locations: expect.any(Array), path: ['notes'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
+        expect(body.errors).toEqual([
+          { message: 'Internal server error', locations: expect.any(Array), path: ['notes'], extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+        ]);
       } finally {
         await server.database.dataSource.query('ALTER TABLE note_moved RENAME TO note');
       }

@@ -19,7 +19,15 @@ class Note {
 class CreateNotes1000000000000 implements MigrationInterface {
   name = 'CreateNotes1000000000000';
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.createTable(new Table({ name: 'note', columns: [{ name: 'id', type: 'varchar', length: '64', isPrimary: true }, { name: 'text', type: 'varchar', length: '100' }] }));
+    await queryRunner.createTable(
+      new Table({
+        name: 'note',
+        columns: [
+          { name: 'id', type: 'varchar', length: '64', isPrimary: true },
+          { name: 'text', type: 'varchar', length: '100' },
+        ],
+      }),
+    );
   }
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.dropTable('note');
@@ -38,7 +46,11 @@ for (const target of scratchTargets) {
     beforeAll(async () => {
       scratch = await target.open('idempotency');
       database = createDatabase({
-        url: scratch.url, name: 'idempotency', entities: [Note, IdempotentRequest], migrations: [CreateNotes1000000000000, CreateIdempotentRequests1795704000000], logger: createLogger('idempotency', 'silent'),
+        url: scratch.url,
+        name: 'idempotency',
+        entities: [Note, IdempotentRequest],
+        migrations: [CreateNotes1000000000000, CreateIdempotentRequests1795704000000],
+        logger: createLogger('idempotency', 'silent'),
       });
       await database.dataSource.initialize();
       await database.dataSource.runMigrations({ transaction: 'each' });
@@ -49,7 +61,12 @@ for (const target of scratchTargets) {
     });
 
     const request = (text: string, key: string | null | undefined, overrides: Partial<IdempotentCreate<Note>> = {}): IdempotentCreate<Note> => ({
-      mutation: 'addNote', what: 'note', caller: EDITOR, idempotencyKey: key, input: { text }, recordId: randomUUID(),
+      mutation: 'addNote',
+      what: 'note',
+      caller: EDITOR,
+      idempotencyKey: key,
+      input: { text },
+      recordId: randomUUID(),
       replay: (manager: EntityManager, id: string) => manager.findOneByOrFail(Note, { id }),
       ...overrides,
     });
@@ -76,7 +93,12 @@ for (const target of scratchTargets) {
       expect({ ...(await counts()), created }).toEqual(before);
       expect(await earlierCreate(database, request('retried', 'key-retried'))).toEqual(first);
       const [row] = await database.dataSource.manager.findBy(IdempotentRequest, { key: 'key-retried' });
-      expect(row).toMatchObject({ mutation: 'addNote', recordId: first.id, inputHash: expect.stringMatching(/^[0-9a-f]{64}$/), scope: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      expect(row).toMatchObject({
+        mutation: 'addNote',
+        recordId: first.id,
+        inputHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+        scope: expect.stringMatching(/^[0-9a-f]{64}$/),
+      });
     });
 
     test('the same key with other input, or for another mutation, is BAD_USER_INPUT and writes nothing', async () => {
@@ -138,10 +160,12 @@ for (const target of scratchTargets) {
     test('a create that fails frees its key: nothing is kept, and a retry creates', async () => {
       const before = await counts();
       const failing = request('fails once', 'key-failing');
-      await expect(createOnce(database, failing, async (manager) => {
-        await manager.insert(Note, { id: failing.recordId, text: 'fails once' });
-        throw new Error('simulated failure after the first write');
-      })).rejects.toThrow('simulated failure');
+      await expect(
+        createOnce(database, failing, async (manager) => {
+          await manager.insert(Note, { id: failing.recordId, text: 'fails once' });
+          throw new Error('simulated failure after the first write');
+        }),
+      ).rejects.toThrow('simulated failure');
       expect(await counts()).toEqual(before);
       const note = await addNote(request('fails once', 'key-failing'));
       expect(await counts()).toEqual({ notes: before.notes + 1, keys: before.keys + 1 });
@@ -160,7 +184,10 @@ for (const target of scratchTargets) {
       const results = await Promise.allSettled(Array.from({ length: 10 }, (_v, i) => addNote(request(`raced ${i}`, 'key-raced-inputs'))));
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       for (const r of results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')) {
-        expect(r.reason).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'input.idempotencyKey' }, message: expect.stringMatching(/already used for a different note/) });
+        expect(r.reason).toMatchObject({
+          extensions: { code: 'BAD_USER_INPUT', field: 'input.idempotencyKey' },
+          message: expect.stringMatching(/already used for a different note/),
+        });
       }
       expect(await counts()).toEqual({ notes: before.notes + 1, keys: before.keys + 1 });
     });

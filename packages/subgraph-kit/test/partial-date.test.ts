@@ -3,13 +3,27 @@ import { isPartialDate, parsePartialDate, partialDateOrNull } from '../src/parti
 describe('parsePartialDate', () => {
   test('a quarter spans its three months and is never its first day', () => {
     expect(parsePartialDate('2026-Q1', 'first quarter of 2026')).toEqual({
-      year: 2026, quarter: 1, month: null, day: null, precision: 'QUARTER', label: 'first quarter of 2026', earliest: '2026-01-01', latest: '2026-03-31',
+      year: 2026,
+      quarter: 1,
+      month: null,
+      day: null,
+      precision: 'QUARTER',
+      label: 'first quarter of 2026',
+      earliest: '2026-01-01',
+      latest: '2026-03-31',
     });
     expect(parsePartialDate('2024-Q4').latest).toBe('2024-12-31');
   });
 
   test('a month ends on its last day, leap years included', () => {
-    expect(parsePartialDate('2026-03')).toMatchObject({ precision: 'MONTH', month: 3, quarter: 1, label: 'March 2026', earliest: '2026-03-01', latest: '2026-03-31' });
+    expect(parsePartialDate('2026-03')).toMatchObject({
+      precision: 'MONTH',
+      month: 3,
+      quarter: 1,
+      label: 'March 2026',
+      earliest: '2026-03-01',
+      latest: '2026-03-31',
+    });
     expect(parsePartialDate('2028-02').latest).toBe('2028-02-29');
     expect(parsePartialDate('2026-02').latest).toBe('2026-02-28');
   });

@@ -73,7 +73,8 @@ for (const target of scratchTargets) {
       const server = await start();
       const claims = new NonceClaims(server.database);
       const now = Date.now();
-      const nonces = async () => ((await server.database.dataSource.query('SELECT nonce FROM request_nonce ORDER BY nonce')) as Array<{ nonce: string }>).map((r) => r.nonce);
+      const nonces = async () =>
+        ((await server.database.dataSource.query('SELECT nonce FROM request_nonce ORDER BY nonce')) as Array<{ nonce: string }>).map((r) => r.nonce);
       expect(await claims.claim('a'.repeat(32), now + 30_000, now)).toBe(true);
       expect(await claims.claim('a'.repeat(32), now + 30_000, now)).toBe(false);
       // A minute later 'a' has expired, but a replica whose clock is behind may still accept it: kept.

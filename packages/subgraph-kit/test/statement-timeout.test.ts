@@ -24,7 +24,14 @@ describeOnMysql('the statement time limit', () => {
 
   beforeEach(async () => {
     scratch = await createScratchMysqlDatabase('statement_limit');
-    db = createDatabase({ url: scratch.url, name: 'fixture', entities: [Note], migrations: [CreateNotes1795700500000, SlowMigration1795700600000], logger, statementTimeoutMs: 300 });
+    db = createDatabase({
+      url: scratch.url,
+      name: 'fixture',
+      entities: [Note],
+      migrations: [CreateNotes1795700500000, SlowMigration1795700600000],
+      logger,
+      statementTimeoutMs: 300,
+    });
   });
   afterEach(async () => {
     if (db.dataSource.isInitialized) await db.dataSource.destroy();

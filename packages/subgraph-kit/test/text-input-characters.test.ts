@@ -15,7 +15,9 @@ describe('text inputs refuse characters that hide or disguise text', () => {
     ['a pop directional isolate', 'ab\u2069c', 'U+2069'],
   ])('%s is refused with BAD_USER_INPUT naming the field and the character', (_what, text, codePoint) => {
     expect(() => requiredText(text, 'input.name', 300)).toThrow(refusal('input.name'));
-    expect(() => optionalText(text, 'input.summary', 300)).toThrow(`input.summary must not contain control characters (other than newline and tab) or bidirectional overrides: it holds ${codePoint}`);
+    expect(() => optionalText(text, 'input.summary', 300)).toThrow(
+      `input.summary must not contain control characters (other than newline and tab) or bidirectional overrides: it holds ${codePoint}`,
+    );
   });
 
   test('newline and tab, accents, Cyrillic, right-to-left scripts and emoji are kept', () => {

@@ -14,6 +14,8 @@ describe('text inputs', () => {
 
   test('blank optional text is null; a repeat is named by its index', () => {
     expect(optionalText('   ', 'input.city', 120)).toBeNull();
-    expect(() => distinct(['A', 'B', 'A'], 'input.areas')).toThrow(expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'input.areas[2]' } }));
+    expect(() => distinct(['A', 'B', 'A'], 'input.areas')).toThrow(
+      expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'input.areas[2]' } }),
+    );
   });
 });

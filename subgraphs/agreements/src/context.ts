@@ -25,8 +25,14 @@ function createLoaders({ dataSource }: Database) {
   const eventCountries = dataSource.getRepository(EventCountry);
   const participants = dataSource.getRepository(EventParticipant);
   return {
-    agreement: recordLoader((ids) => agreements.findBy({ id: In([...ids]) }), (a) => a.id),
-    event: recordLoader((ids) => events.findBy({ id: In([...ids]) }), (e) => e.id),
+    agreement: recordLoader(
+      (ids) => agreements.findBy({ id: In([...ids]) }),
+      (a) => a.id,
+    ),
+    event: recordLoader(
+      (ids) => events.findBy({ id: In([...ids]) }),
+      (e) => e.id,
+    ),
     areasOf: relationLoader(
       (ids) => areas.find({ where: { agreementId: In([...ids]) }, order: { specialty: 'ASC' } }),
       (a) => a.agreementId,
@@ -44,16 +50,25 @@ function createLoaders({ dataSource }: Database) {
     relatedEventsOf: relationLoader(
       async (ids) =>
         recordsOfPairs(
-          (await relatedEvents.find({ where: { agreementId: In([...ids]) }, order: { eventId: 'ASC' } })).map((link) => ({ owner: link.agreementId, value: link.eventId })),
+          (await relatedEvents.find({ where: { agreementId: In([...ids]) }, order: { eventId: 'ASC' } })).map((link) => ({
+            owner: link.agreementId,
+            value: link.eventId,
+          })),
           (eventIds) => events.findBy({ id: In(eventIds) }),
         ),
       (linked) => linked.owner,
       LIST_BOUNDS.relatedEvents,
     ),
     /** The first `first` agreements an institution is a party to, by agreement id. */
-    agreementsOfInstitution: firstRecordsPerOwnerLoader(dataSource, { entity: AgreementParty, owner: 'institutionId', value: 'agreementId', orderBy: ['agreementId'] }, (found) => agreements.findBy({ id: In(found) })),
+    agreementsOfInstitution: firstRecordsPerOwnerLoader(
+      dataSource,
+      { entity: AgreementParty, owner: 'institutionId', value: 'agreementId', orderBy: ['agreementId'] },
+      (found) => agreements.findBy({ id: In(found) }),
+    ),
     /** The first `first` agreements reached at an event, by id. */
-    agreementsOfEvent: firstRecordsPerOwnerLoader(dataSource, { entity: Agreement, owner: 'eventId', value: 'id', orderBy: ['id'] }, (found) => agreements.findBy({ id: In(found) })),
+    agreementsOfEvent: firstRecordsPerOwnerLoader(dataSource, { entity: Agreement, owner: 'eventId', value: 'id', orderBy: ['id'] }, (found) =>
+      agreements.findBy({ id: In(found) }),
+    ),
     delegateCountriesOf: relationLoader(
       (ids) => eventCountries.find({ where: { eventId: In([...ids]) }, order: { position: 'ASC', country: 'ASC' } }),
       (c) => c.eventId,
@@ -65,7 +80,6 @@ function createLoaders({ dataSource }: Database) {
     ),
   };
 }
-
 
 export function createContext(database: Database): Omit<AgreementsContext, keyof RequestContext> {
   return { database, loaders: createLoaders(database) };

@@ -9,8 +9,16 @@ import { Agreement, AgreementArea, AgreementParty, Milestone } from './entities'
 export async function loadSyntheticData({ dataSource }: Database, plan: SyntheticPlan): Promise<void> {
   const countryOf = new Map(plan.institutions.map((i) => [i.id, i.country]));
   const agreements = plan.agreements.map((a) => ({
-    id: a.id, title: `Synthetic Agreement ${a.index}`, kind: 'COOPERATION_AGREEMENT', status: 'AGREED', signedOn: null,
-    concludedOn: null, concludedOnLabel: null, eventId: null, summary: 'Generated test data.', synthetic: true,
+    id: a.id,
+    title: `Synthetic Agreement ${a.index}`,
+    kind: 'COOPERATION_AGREEMENT',
+    status: 'AGREED',
+    signedOn: null,
+    concludedOn: null,
+    concludedOnLabel: null,
+    eventId: null,
+    summary: 'Generated test data.',
+    synthetic: true,
   }));
   const areas = plan.agreements.map((a) => ({ agreementId: a.id, specialty: a.area }));
   const parties = plan.agreements.flatMap((a) =>
@@ -22,7 +30,15 @@ export async function loadSyntheticData({ dataSource }: Database, plan: Syntheti
   );
   const milestones = plan.agreements.map((a) => {
     const year = 2027 + (a.index % 4);
-    return { id: `${a.id}-milestone`, agreementId: a.id, title: `Synthetic milestone ${a.index}`, due: String(year), dueLabel: `by ${year}`, status: 'PLANNED', position: 0 };
+    return {
+      id: `${a.id}-milestone`,
+      agreementId: a.id,
+      title: `Synthetic milestone ${a.index}`,
+      due: String(year),
+      dueLabel: `by ${year}`,
+      status: 'PLANNED',
+      position: 0,
+    };
   });
   await dataSource.transaction(async (manager) => {
     await insertRows(manager, Agreement, agreements);

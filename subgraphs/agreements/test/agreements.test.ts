@@ -36,7 +36,12 @@ function agreementsQueries(openDatabase: () => Promise<{ url: string; dispose():
     expect(body.errors).toBeUndefined();
     const protocol = body.data.agreement;
     expect(protocol).toMatchObject({
-      title: 'Protocol on Surgical Cooperation', kind: 'PROTOCOL', status: 'SIGNED', signedOn: null, areas: ['SURGERY'], synthetic: false,
+      title: 'Protocol on Surgical Cooperation',
+      kind: 'PROTOCOL',
+      status: 'SIGNED',
+      signedOn: null,
+      areas: ['SURGERY'],
+      synthetic: false,
       event: { id: 'french-healthcare-business-forum-2026' },
       concludedOn: { precision: 'MONTH', label: '19–21 January 2026, French Healthcare & Business Forum', year: 2026, month: 1 },
     });
@@ -47,12 +52,16 @@ function agreementsQueries(openDatabase: () => Promise<{ url: string; dispose():
     ]);
     expect(protocol.milestones).toEqual([
       {
-        id: 'protocol-surgical-cooperation-first-five', title: 'First five Uzbek surgeons begin training at the Paul Strauss Center, Strasbourg',
-        due: { precision: 'MONTH', label: 'March 2026', year: 2026, earliest: '2026-03-01', latest: '2026-03-31' }, status: 'PLANNED',
+        id: 'protocol-surgical-cooperation-first-five',
+        title: 'First five Uzbek surgeons begin training at the Paul Strauss Center, Strasbourg',
+        due: { precision: 'MONTH', label: 'March 2026', year: 2026, earliest: '2026-03-01', latest: '2026-03-31' },
+        status: 'PLANNED',
       },
       {
-        id: 'protocol-surgical-cooperation-100-surgeons', title: '100 Uzbek surgeons trained in leading French medical centres',
-        due: { precision: 'YEAR', label: 'by 2030', year: 2030, earliest: '2030-01-01', latest: '2030-12-31' }, status: 'PLANNED',
+        id: 'protocol-surgical-cooperation-100-surgeons',
+        title: '100 Uzbek surgeons trained in leading French medical centres',
+        due: { precision: 'YEAR', label: 'by 2030', year: 2030, earliest: '2030-01-01', latest: '2030-12-31' },
+        status: 'PLANNED',
       },
     ]);
   });
@@ -74,7 +83,14 @@ function agreementsQueries(openDatabase: () => Promise<{ url: string; dispose():
     const [visit, plan, ...undated] = licence.milestones;
     expect(visit.title).toMatch(/Fabrice Barlesi/);
     expect(visit.due).toEqual({
-      year: 2026, quarter: 1, month: null, day: null, precision: 'QUARTER', label: 'first quarter of 2026', earliest: '2026-01-01', latest: '2026-03-31',
+      year: 2026,
+      quarter: 1,
+      month: null,
+      day: null,
+      precision: 'QUARTER',
+      label: 'first quarter of 2026',
+      earliest: '2026-01-01',
+      latest: '2026-03-31',
     });
     expect(plan).toMatchObject({ title: 'Joint action plan developed', due: { precision: 'YEAR', label: 'through the end of 2026', latest: '2026-12-31' } });
     expect(undated.map((m: { due: unknown }) => m.due)).toEqual([null, null, null, null]);
@@ -84,8 +100,13 @@ function agreementsQueries(openDatabase: () => Promise<{ url: string; dispose():
     const { body } = await gql(`{ agreement(id: "monaco-cardiothoracic-cooperation") {
       kind status signedOn concludedOn { label } areas milestones { id } parties { institution { id } } } }`);
     expect(body.data.agreement).toEqual({
-      kind: 'BILATERAL_COLLABORATION', status: 'UNDER_DISCUSSION', signedOn: null, concludedOn: null, areas: ['CARDIAC_SURGERY', 'CARDIOLOGY'],
-      milestones: [], parties: [{ institution: { id: 'uz-ministry-of-health' } }, { institution: { id: 'monaco-cardiothoracic-center' } }],
+      kind: 'BILATERAL_COLLABORATION',
+      status: 'UNDER_DISCUSSION',
+      signedOn: null,
+      concludedOn: null,
+      areas: ['CARDIAC_SURGERY', 'CARDIOLOGY'],
+      milestones: [],
+      parties: [{ institution: { id: 'uz-ministry-of-health' } }, { institution: { id: 'monaco-cardiothoracic-center' } }],
     });
   });
 
@@ -125,7 +146,10 @@ function agreementsQueries(openDatabase: () => Promise<{ url: string; dispose():
     expect(await agreementIds('{ country: MC }')).toEqual(['monaco-cardiothoracic-cooperation']);
     expect(await agreementIds('{ country: UZ }')).toHaveLength(5);
     expect(await agreementIds('{ country: FR }')).toEqual([
-      'disability-rehabilitation-cooperation', 'gustave-roussy-licensing-agreement', 'mfa-healthcare-cooperation', 'protocol-surgical-cooperation',
+      'disability-rehabilitation-cooperation',
+      'gustave-roussy-licensing-agreement',
+      'mfa-healthcare-cooperation',
+      'protocol-surgical-cooperation',
     ]);
     expect(await agreementIds('{ country: FR, status: SIGNED, area: SURGERY }')).toEqual(['protocol-surgical-cooperation']);
     expect(await agreementIds('{ kind: PROTOCOL, party: "gustave-roussy" }')).toEqual([]);
@@ -139,15 +163,30 @@ function agreementsQueries(openDatabase: () => Promise<{ url: string; dispose():
       participants { institution { id } person { id } role } agreements { id } } }`);
     const forum = body.data.event;
     expect(forum).toMatchObject({
-      name: 'French Healthcare & Business Forum', kind: 'FORUM', status: 'HELD', city: 'Paris', country: 'FR', minDelegates: 300,
-      minHealthcareDelegates: 150, delegateCountries: ['UZ', 'KZ', 'TR', 'SA', 'LB', 'MA', 'KW'], synthetic: false,
-      startsOn: { precision: 'DAY', earliest: '2026-01-19', latest: '2026-01-19' }, endsOn: { precision: 'DAY', earliest: '2026-01-21' },
+      name: 'French Healthcare & Business Forum',
+      kind: 'FORUM',
+      status: 'HELD',
+      city: 'Paris',
+      country: 'FR',
+      minDelegates: 300,
+      minHealthcareDelegates: 150,
+      delegateCountries: ['UZ', 'KZ', 'TR', 'SA', 'LB', 'MA', 'KW'],
+      synthetic: false,
+      startsOn: { precision: 'DAY', earliest: '2026-01-19', latest: '2026-01-19' },
+      endsOn: { precision: 'DAY', earliest: '2026-01-21' },
     });
     expect(forum.summary).toMatch(/B2B and B2G/);
-    expect(forum.participants[0]).toEqual({ institution: { id: 'uz-ministry-of-health' }, person: { id: 'asilbek-khudayarov' }, role: 'head of the Uzbek delegation' });
+    expect(forum.participants[0]).toEqual({
+      institution: { id: 'uz-ministry-of-health' },
+      person: { id: 'asilbek-khudayarov' },
+      role: 'head of the Uzbek delegation',
+    });
     const heads = forum.participants.filter((p: { role: string }) => p.role === 'head of the institution in the Uzbek delegation');
     expect(heads.map((p: { institution: { id: string }; person: unknown }) => [p.institution.id, p.person])).toEqual([
-      ['vakhidov-surgery-center', null], ['emergency-medical-care-center', null], ['cardiology-center', null], ['national-medical-center', null],
+      ['vakhidov-surgery-center', null],
+      ['emergency-medical-care-center', null],
+      ['cardiology-center', null],
+      ['national-medical-center', null],
       ['blood-transfusion-center', null],
     ]);
     const people = forum.participants.filter((p: { person: unknown }) => p.person !== null).map((p: { person: { id: string } }) => p.person.id);
@@ -156,8 +195,11 @@ function agreementsQueries(openDatabase: () => Promise<{ url: string; dispose():
       expect.arrayContaining(['gustave-roussy', 'monaco-cardiothoracic-center', 'interministerial-center-for-disability']),
     );
     expect(ids(forum.agreements)).toEqual([
-      'disability-rehabilitation-cooperation', 'gustave-roussy-licensing-agreement', 'mfa-healthcare-cooperation',
-      'monaco-cardiothoracic-cooperation', 'protocol-surgical-cooperation',
+      'disability-rehabilitation-cooperation',
+      'gustave-roussy-licensing-agreement',
+      'mfa-healthcare-cooperation',
+      'monaco-cardiothoracic-cooperation',
+      'protocol-surgical-cooperation',
     ]);
   });
 
@@ -167,7 +209,9 @@ function agreementsQueries(openDatabase: () => Promise<{ url: string; dispose():
     const [visit, , delegation] = body.data.events;
     expect(visit).toMatchObject({ kind: 'STATE_VISIT', status: 'HELD', country: 'FR', participants: [{ person: { id: 'shavkat-mirziyoyev' } }] });
     expect(delegation).toMatchObject({
-      kind: 'DELEGATION_VISIT', status: 'PLANNED', country: 'UZ',
+      kind: 'DELEGATION_VISIT',
+      status: 'PLANNED',
+      country: 'UZ',
       startsOn: { precision: 'QUARTER', label: 'first quarter of 2026', latest: '2026-03-31' },
       participants: [{ person: { id: 'fabrice-barlesi' }, role: 'leads the delegation' }],
     });

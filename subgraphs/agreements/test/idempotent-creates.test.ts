@@ -32,7 +32,14 @@ for (const target of scratchTargets) {
 
     beforeAll(async () => {
       scratch = await target.open('agreements-idempotent');
-      stub = await startEntityStub({ Institution: [{ id: 'uz-ministry-of-health', country: 'UZ' }, { id: 'gustave-roussy', country: 'FR' }, { id: 'paul-strauss-center', country: 'FR' }], Person: [] });
+      stub = await startEntityStub({
+        Institution: [
+          { id: 'uz-ministry-of-health', country: 'UZ' },
+          { id: 'gustave-roussy', country: 'FR' },
+          { id: 'paul-strauss-center', country: 'FR' },
+        ],
+        Person: [],
+      });
       server = await createAgreementsServer({ port: 0, databaseUrl: scratch.url, peers: stub.peers });
       url = await server.listen(0);
     });
@@ -45,31 +52,74 @@ for (const target of scratchTargets) {
     const gql = (query: string, input: Record<string, unknown>, caller: Caller = UZ_EDITOR) => postGraphQL<any>(url, query, { input }, { caller });
     const manager = () => server.database.dataSource.manager;
     const counts = async () =>
-      Object.fromEntries(await Promise.all([Agreement, AgreementArea, AgreementParty, Milestone, AuditEntry, IdempotentRequest].map(async (e) => [e.name, await manager().count(e)] as const)));
-    const plus = (before: Record<string, number>, writes: Record<string, number>) => Object.fromEntries(Object.entries(before).map(([k, n]) => [k, n + (writes[k] ?? 0)]));
+      Object.fromEntries(
+        await Promise.all(
+          [Agreement, AgreementArea, AgreementParty, Milestone, AuditEntry, IdempotentRequest].map(async (e) => [e.name, await manager().count(e)] as const),
+        ),
+      );
+    const plus = (before: Record<string, number>, writes: Record<string, number>) =>
+      Object.fromEntries(Object.entries(before).map(([k, n]) => [k, n + (writes[k] ?? 0)]));
     /** An agreement of the Uzbek ministry and Gustave Roussy, written directly with `parties` and `milestones` rows. */
     const agreementWith = async (parties: number, milestones: number) => {
       const id = `test-agreement-${(sequence += 1)}`;
-      await manager().insert(Agreement, { id, title: 'Capped', kind: 'PROTOCOL', status: 'PROPOSED', signedOn: null, concludedOn: null, concludedOnLabel: null, eventId: null, summary: null, synthetic: false, version: 1 });
-      await manager().insert(AgreementParty, Array.from({ length: parties }, (_v, i) => ({
-        agreementId: id, position: i, institutionId: i === 0 ? 'uz-ministry-of-health' : `test-institution-${i}`, role: null, representativeId: null, country: i === 0 ? 'UZ' : 'FR',
-      })));
+      await manager().insert(Agreement, {
+        id,
+        title: 'Capped',
+        kind: 'PROTOCOL',
+        status: 'PROPOSED',
+        signedOn: null,
+        concludedOn: null,
+        concludedOnLabel: null,
+        eventId: null,
+        summary: null,
+        synthetic: false,
+        version: 1,
+      });
+      await manager().insert(
+        AgreementParty,
+        Array.from({ length: parties }, (_v, i) => ({
+          agreementId: id,
+          position: i,
+          institutionId: i === 0 ? 'uz-ministry-of-health' : `test-institution-${i}`,
+          role: null,
+          representativeId: null,
+          country: i === 0 ? 'UZ' : 'FR',
+        })),
+      );
       if (milestones > 0) {
-        await manager().insert(Milestone, Array.from({ length: milestones }, (_v, i) => ({ id: `${id}-m${i}`, agreementId: id, title: `M${i}`, due: null, dueLabel: null, status: 'PLANNED', position: i, version: 1 })));
+        await manager().insert(
+          Milestone,
+          Array.from({ length: milestones }, (_v, i) => ({
+            id: `${id}-m${i}`,
+            agreementId: id,
+            title: `M${i}`,
+            due: null,
+            dueLabel: null,
+            status: 'PLANNED',
+            position: i,
+            version: 1,
+          })),
+        );
       }
       return id;
     };
 
     const creates: Create[] = [
       {
-        mutation: 'createAgreement', query: CREATE,
-        input: () => ({ title: 'Cooperation in nuclear medicine', kind: 'COOPERATION_AGREEMENT', parties: [{ institutionId: 'uz-ministry-of-health' }, { institutionId: 'gustave-roussy', role: 'French partner' }] }),
+        mutation: 'createAgreement',
+        query: CREATE,
+        input: () => ({
+          title: 'Cooperation in nuclear medicine',
+          kind: 'COOPERATION_AGREEMENT',
+          parties: [{ institutionId: 'uz-ministry-of-health' }, { institutionId: 'gustave-roussy', role: 'French partner' }],
+        }),
         changed: { title: 'Cooperation in radiology' },
         idOf: (data) => data.createAgreement.agreement.id,
         writes: { Agreement: 1, AgreementParty: 2, AuditEntry: 1 },
       },
       {
-        mutation: 'addMilestone', query: ADD_MILESTONE,
+        mutation: 'addMilestone',
+        query: ADD_MILESTONE,
         input: () => ({ agreementId: 'protocol-surgical-cooperation', title: 'Second group of surgeons trained', due: '2027' }),
         changed: { due: '2028' },
         idOf: (data) => data.addMilestone.milestone.id,
@@ -94,7 +144,12 @@ for (const target of scratchTargets) {
         expect((await gql(create.query, input)).body.errors).toBeUndefined();
         const before = await counts();
         const { body } = await gql(create.query, { ...input, ...create.changed });
-        expect(body.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/already used for a different/), extensions: { code: 'BAD_USER_INPUT', field: 'input.idempotencyKey' } })]);
+        expect(body.errors).toEqual([
+          expect.objectContaining({
+            message: expect.stringMatching(/already used for a different/),
+            extensions: { code: 'BAD_USER_INPUT', field: 'input.idempotencyKey' },
+          }),
+        ]);
         expect(await counts()).toEqual(before);
       });
 
@@ -122,9 +177,12 @@ for (const target of scratchTargets) {
       expect((await gql(ADD_PARTY, { agreementId: id, version: 1, institutionId: 'gustave-roussy' }, ADMIN)).body.errors).toBeUndefined();
       const before = await counts();
       const { body } = await gql(ADD_PARTY, { agreementId: id, version: 2, institutionId: 'paul-strauss-center' }, ADMIN);
-      expect(body.errors).toEqual([expect.objectContaining({
-        message: `input.agreementId: agreement "${id}" has 50 parties, the most an agreement may have (50)`, extensions: { code: 'BAD_USER_INPUT', field: 'input.agreementId' },
-      })]);
+      expect(body.errors).toEqual([
+        expect.objectContaining({
+          message: `input.agreementId: agreement "${id}" has 50 parties, the most an agreement may have (50)`,
+          extensions: { code: 'BAD_USER_INPUT', field: 'input.agreementId' },
+        }),
+      ]);
       expect(await counts()).toEqual(before);
     });
 
@@ -133,9 +191,12 @@ for (const target of scratchTargets) {
       expect((await gql(ADD_MILESTONE, { agreementId: id, title: 'Fiftieth' })).body.errors).toBeUndefined();
       const before = await counts();
       const { body } = await gql(ADD_MILESTONE, { agreementId: id, title: 'Fifty-first' });
-      expect(body.errors).toEqual([expect.objectContaining({
-        message: `input.agreementId: agreement "${id}" has 50 milestones, the most an agreement may have (50)`, extensions: { code: 'BAD_USER_INPUT', field: 'input.agreementId' },
-      })]);
+      expect(body.errors).toEqual([
+        expect.objectContaining({
+          message: `input.agreementId: agreement "${id}" has 50 milestones, the most an agreement may have (50)`,
+          extensions: { code: 'BAD_USER_INPUT', field: 'input.agreementId' },
+        }),
+      ]);
       expect(await counts()).toEqual(before);
     });
 
@@ -157,7 +218,10 @@ for (const target of scratchTargets) {
       expect(await counts()).toEqual(before);
 
       const { body } = await gql(CREATE, { ...creates[0].input(), eventId: 'french-healthcare-business-forum-2026' });
-      expect(body.data.createAgreement.agreement).toMatchObject({ event: { id: 'french-healthcare-business-forum-2026' }, parties: [{ institution: { id: 'uz-ministry-of-health' } }, { institution: { id: 'gustave-roussy' } }] });
+      expect(body.data.createAgreement.agreement).toMatchObject({
+        event: { id: 'french-healthcare-business-forum-2026' },
+        parties: [{ institution: { id: 'uz-ministry-of-health' } }, { institution: { id: 'gustave-roussy' } }],
+      });
     });
   });
 }

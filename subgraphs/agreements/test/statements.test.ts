@@ -20,7 +20,10 @@ describe('SQL statements per _entities batch', () => {
     scratch.remove();
   });
 
-  async function statementsFor(representations: Array<{ __typename: string; id: string }>, selection: string): Promise<{ statements: number; entities: any[] }> {
+  async function statementsFor(
+    representations: Array<{ __typename: string; id: string }>,
+    selection: string,
+  ): Promise<{ statements: number; entities: any[] }> {
     const before = server.database.statements.count;
     const { body } = await postGraphQL<any>(url, `query ($r: [_Any!]!) { _entities(representations: $r) { ${selection} } }`, { r: representations });
     const statements = server.database.statements.count - before;

@@ -20,11 +20,16 @@ for (const target of scratchTargets) {
 
     test('down and up again keep every agreement, party, area and milestone; versions start at 1', async () => {
       const db = createDatabase({
-        url: scratch.url, name: 'agreements', entities: agreementsSubgraph.entities, migrations: agreementsSubgraph.migrations, logger: createLogger('agreements', 'silent'),
+        url: scratch.url,
+        name: 'agreements',
+        entities: agreementsSubgraph.entities,
+        migrations: agreementsSubgraph.migrations,
+        logger: createLogger('agreements', 'silent'),
       });
       await db.dataSource.initialize();
       try {
-        const count = async (table: string) => Number(((await db.dataSource.query(`SELECT COUNT(*) AS n FROM ${table}`)) as Array<{ n: number | string }>)[0].n);
+        const count = async (table: string) =>
+          Number(((await db.dataSource.query(`SELECT COUNT(*) AS n FROM ${table}`)) as Array<{ n: number | string }>)[0].n);
         const tables = ['agreement', 'agreement_area', 'agreement_party', 'agreement_related_event', 'milestone'];
         const before = await Promise.all(tables.map(count));
         expect(before.every((n) => n > 0)).toBe(true);
@@ -43,7 +48,9 @@ for (const target of scratchTargets) {
         const applied = await db.dataSource.runMigrations({ transaction: 'each' });
         expect(applied.map((m) => m.name)).toEqual(fromVersions.map((m) => m.name));
         expect(await Promise.all(tables.map(count))).toEqual(before);
-        const versions = (await db.dataSource.query('SELECT DISTINCT version FROM agreement UNION SELECT DISTINCT version FROM milestone')) as Array<{ version: number }>;
+        const versions = (await db.dataSource.query('SELECT DISTINCT version FROM agreement UNION SELECT DISTINCT version FROM milestone')) as Array<{
+          version: number;
+        }>;
         expect(versions.map((v) => Number(v.version))).toEqual([1]);
       } finally {
         await db.dataSource.destroy();

@@ -1,5 +1,4 @@
 import { PARTNERSHIP_CALLERS, partnershipSdl } from '@partnership/domain';
-import {  } from '@partnership/domain';
 import { subgraphTypeDefs, type SubgraphDefinition } from '@partnership/subgraph-kit';
 import { createContext, type InstitutionsContext } from './context';
 import { entities } from './entities';

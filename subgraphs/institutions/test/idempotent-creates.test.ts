@@ -38,19 +38,33 @@ for (const target of scratchTargets) {
     const gql = (query: string, input: Record<string, unknown>, caller: Caller = FR_EDITOR) => postGraphQL<any>(url, query, { input }, { caller });
     const manager = () => server.database.dataSource.manager;
     const counts = async () =>
-      Object.fromEntries(await Promise.all([Institution, InstitutionSpecialty, Person, AuditEntry, IdempotentRequest].map(async (e) => [e.name, await manager().count(e)] as const)));
-    const plus = (before: Record<string, number>, writes: Record<string, number>) => Object.fromEntries(Object.entries(before).map(([k, n]) => [k, n + (writes[k] ?? 0)]));
+      Object.fromEntries(
+        await Promise.all(
+          [Institution, InstitutionSpecialty, Person, AuditEntry, IdempotentRequest].map(async (e) => [e.name, await manager().count(e)] as const),
+        ),
+      );
+    const plus = (before: Record<string, number>, writes: Record<string, number>) =>
+      Object.fromEntries(Object.entries(before).map(([k, n]) => [k, n + (writes[k] ?? 0)]));
 
     const creates: Create[] = [
       {
-        mutation: 'createInstitution', query: CREATE_INSTITUTION,
-        input: () => ({ name: 'Lyon Heart Institute', kind: 'HOSPITAL', country: 'FR', city: 'Lyon', specialties: ['CARDIOLOGY', 'SURGERY'], partOfId: 'gustave-roussy' }),
+        mutation: 'createInstitution',
+        query: CREATE_INSTITUTION,
+        input: () => ({
+          name: 'Lyon Heart Institute',
+          kind: 'HOSPITAL',
+          country: 'FR',
+          city: 'Lyon',
+          specialties: ['CARDIOLOGY', 'SURGERY'],
+          partOfId: 'gustave-roussy',
+        }),
         changed: { city: 'Bron' },
         idOf: (data) => data.createInstitution.institution.id,
         writes: { Institution: 1, InstitutionSpecialty: 2, AuditEntry: 1 },
       },
       {
-        mutation: 'addPerson', query: ADD_PERSON,
+        mutation: 'addPerson',
+        query: ADD_PERSON,
         input: () => ({ institutionId: 'gustave-roussy', fullName: 'Hélène Idempotent', email: 'helene.idempotent@example.org' }),
         changed: { email: 'h.idempotent@example.org' },
         idOf: (data) => data.addPerson.person.id,
@@ -78,7 +92,12 @@ for (const target of scratchTargets) {
         expect((await gql(create.query, input)).body.errors).toBeUndefined();
         const before = await counts();
         const { body } = await gql(create.query, { ...input, ...create.changed });
-        expect(body.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/already used for a different/), extensions: { code: 'BAD_USER_INPUT', field: 'input.idempotencyKey' } })]);
+        expect(body.errors).toEqual([
+          expect.objectContaining({
+            message: expect.stringMatching(/already used for a different/),
+            extensions: { code: 'BAD_USER_INPUT', field: 'input.idempotencyKey' },
+          }),
+        ]);
         expect(await counts()).toEqual(before);
       });
 

@@ -18,9 +18,18 @@ function institutionsQueries(openDatabase: () => Promise<{ url: string; dispose(
     url = await server.listen(0);
     // A Cyrillic name, as partners may record them (the article itself has none).
     await server.database.dataSource.getRepository(Institution).insert({
-      id: 'test-cyrillic', name: 'Tashkent City Clinic', localName: 'Ташкентская городская клиника', kind: 'HOSPITAL', status: 'OPERATING',
-      country: 'UZ', city: 'Ташкент', brand: null, description: null, partOfId: null,
-      searchText: searchTextOf('Tashkent City Clinic', 'Ташкентская городская клиника'), synthetic: true,
+      id: 'test-cyrillic',
+      name: 'Tashkent City Clinic',
+      localName: 'Ташкентская городская клиника',
+      kind: 'HOSPITAL',
+      status: 'OPERATING',
+      country: 'UZ',
+      city: 'Ташкент',
+      brand: null,
+      description: null,
+      partOfId: null,
+      searchText: searchTextOf('Tashkent City Clinic', 'Ташкентская городская клиника'),
+      synthetic: true,
     });
   });
   afterAll(async () => {
@@ -31,24 +40,56 @@ function institutionsQueries(openDatabase: () => Promise<{ url: string; dispose(
   test('the Paul Strauss Center is in Strasbourg, France', async () => {
     const { body } = await gql('{ institution(id: "paul-strauss-center") { name localName kind country city specialties } }');
     expect(body.data.institution).toEqual({
-      name: 'Paul Strauss Center', localName: 'Centre Paul Strauss', kind: 'CANCER_CENTER', country: 'FR', city: 'Strasbourg', specialties: ['ONCOLOGY', 'SURGERY'],
+      name: 'Paul Strauss Center',
+      localName: 'Centre Paul Strauss',
+      kind: 'CANCER_CENTER',
+      country: 'FR',
+      city: 'Strasbourg',
+      specialties: ['ONCOLOGY', 'SURGERY'],
     });
   });
 
   test('every institution and person of the article is there', async () => {
-    const { body } = await gql('{ institutions(first: 100, filter: { search: "" }) { totalCount nodes { id } } people(first: 100) { nodes { id fullName title institution { id } } } }');
+    const { body } = await gql(
+      '{ institutions(first: 100, filter: { search: "" }) { totalCount nodes { id } } people(first: 100) { nodes { id fullName title institution { id } } } }',
+    );
     const ids = body.data.institutions.nodes.map((n: { id: string }) => n.id);
-    expect(ids).toEqual(expect.arrayContaining([
-      'uz-ministry-of-health', 'vakhidov-surgery-center', 'emergency-medical-care-center', 'cardiology-center', 'national-medical-center',
-      'blood-transfusion-center', 'tashkent-oncology-center', 'fr-ministry-europe-foreign-affairs', 'gustave-roussy', 'fr-prime-ministers-office',
-      'interministerial-center-for-disability', 'national-academy-of-surgery', 'paul-strauss-center', 'monaco-cardiothoracic-center',
-    ]));
-    expect(body.data.people.nodes).toEqual(expect.arrayContaining([
-      { id: 'asilbek-khudayarov', fullName: 'Asilbek Khudayarov', title: expect.stringContaining('Minister of Health'), institution: { id: 'uz-ministry-of-health' } },
-      { id: 'celine-poulet', fullName: 'Céline Poulet', title: 'Secretary-General', institution: { id: 'interministerial-center-for-disability' } },
-      { id: 'georges-fabrice-blum', fullName: 'Georges-Fabrice Blum', title: 'Special Representative for Healthcare', institution: { id: 'fr-ministry-europe-foreign-affairs' } },
-      { id: 'patrick-le-dise', fullName: 'Patrick Le Dise', title: 'Director of International Projects', institution: { id: 'gustave-roussy' } },
-    ]));
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'uz-ministry-of-health',
+        'vakhidov-surgery-center',
+        'emergency-medical-care-center',
+        'cardiology-center',
+        'national-medical-center',
+        'blood-transfusion-center',
+        'tashkent-oncology-center',
+        'fr-ministry-europe-foreign-affairs',
+        'gustave-roussy',
+        'fr-prime-ministers-office',
+        'interministerial-center-for-disability',
+        'national-academy-of-surgery',
+        'paul-strauss-center',
+        'monaco-cardiothoracic-center',
+      ]),
+    );
+    expect(body.data.people.nodes).toEqual(
+      expect.arrayContaining([
+        {
+          id: 'asilbek-khudayarov',
+          fullName: 'Asilbek Khudayarov',
+          title: expect.stringContaining('Minister of Health'),
+          institution: { id: 'uz-ministry-of-health' },
+        },
+        { id: 'celine-poulet', fullName: 'Céline Poulet', title: 'Secretary-General', institution: { id: 'interministerial-center-for-disability' } },
+        {
+          id: 'georges-fabrice-blum',
+          fullName: 'Georges-Fabrice Blum',
+          title: 'Special Representative for Healthcare',
+          institution: { id: 'fr-ministry-europe-foreign-affairs' },
+        },
+        { id: 'patrick-le-dise', fullName: 'Patrick Le Dise', title: 'Director of International Projects', institution: { id: 'gustave-roussy' } },
+      ]),
+    );
     expect(body.data.people.nodes).toHaveLength(6);
   });
 
@@ -71,7 +112,9 @@ function institutionsQueries(openDatabase: () => Promise<{ url: string; dispose(
   });
 
   test('filters combine with AND', async () => {
-    const { body } = await gql('{ a: institutions(filter: { country: FR, kind: CANCER_CENTER }) { nodes { id } } b: institutions(filter: { specialty: SURGERY, country: UZ }) { nodes { id } } c: people(filter: { institution: "gustave-roussy" }) { nodes { id } } }');
+    const { body } = await gql(
+      '{ a: institutions(filter: { country: FR, kind: CANCER_CENTER }) { nodes { id } } b: institutions(filter: { specialty: SURGERY, country: UZ }) { nodes { id } } c: people(filter: { institution: "gustave-roussy" }) { nodes { id } } }',
+    );
     expect(body.data.a.nodes.map((n: { id: string }) => n.id)).toEqual(['gustave-roussy', 'paul-strauss-center']);
     expect(body.data.b.nodes.map((n: { id: string }) => n.id)).toEqual(['vakhidov-surgery-center']);
     expect(body.data.c.nodes.map((n: { id: string }) => n.id)).toEqual(['fabrice-barlesi', 'patrick-le-dise']);
@@ -82,7 +125,10 @@ function institutionsQueries(openDatabase: () => Promise<{ url: string; dispose(
     let after: string | null = null;
     let pages = 0;
     for (;;) {
-      const { body }: { body: any } = await gql('query ($after: String) { institutions(first: 4, after: $after) { totalCount edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }', { after });
+      const { body }: { body: any } = await gql(
+        'query ($after: String) { institutions(first: 4, after: $after) { totalCount edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }',
+        { after },
+      );
       const page = body.data.institutions;
       expect(page.totalCount).toBe(15);
       seen.push(...page.edges.map((e: { node: { id: string } }) => e.node.id));
@@ -97,7 +143,9 @@ function institutionsQueries(openDatabase: () => Promise<{ url: string; dispose(
   test('first: 0 counts without a page, and says whether anything follows the cursor', async () => {
     const { body } = await gql('{ institutions(first: 1) { pageInfo { endCursor } } all: institutions(first: 100) { edges { cursor } } }');
     const lastCursor = body.data.all.edges[body.data.all.edges.length - 1].cursor;
-    const page = async (after: string) => (await gql('query ($after: String) { institutions(first: 0, after: $after) { totalCount nodes { id } pageInfo { hasNextPage } } }', { after })).body.data.institutions;
+    const page = async (after: string) =>
+      (await gql('query ($after: String) { institutions(first: 0, after: $after) { totalCount nodes { id } pageInfo { hasNextPage } } }', { after })).body.data
+        .institutions;
     expect(await page(body.data.institutions.pageInfo.endCursor)).toEqual({ totalCount: 15, nodes: [], pageInfo: { hasNextPage: true } });
     expect(await page(lastCursor)).toEqual({ totalCount: 15, nodes: [], pageInfo: { hasNextPage: false } });
   });
@@ -108,10 +156,13 @@ function institutionsQueries(openDatabase: () => Promise<{ url: string; dispose(
   });
 
   test('_entities resolves references in the order asked, unknown ids to null', async () => {
-    const { body } = await gql(
-      'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Institution { id name } ... on Person { id fullName } } }',
-      { r: [{ __typename: 'Person', id: 'celine-poulet' }, { __typename: 'Institution', id: 'no-such-institution' }, { __typename: 'Institution', id: 'gustave-roussy' }] },
-    );
+    const { body } = await gql('query ($r: [_Any!]!) { _entities(representations: $r) { ... on Institution { id name } ... on Person { id fullName } } }', {
+      r: [
+        { __typename: 'Person', id: 'celine-poulet' },
+        { __typename: 'Institution', id: 'no-such-institution' },
+        { __typename: 'Institution', id: 'gustave-roussy' },
+      ],
+    });
     expect(body.errors).toBeUndefined();
     expect(body.data._entities).toEqual([{ id: 'celine-poulet', fullName: 'Céline Poulet' }, null, { id: 'gustave-roussy', name: 'Gustave Roussy' }]);
   });

@@ -26,7 +26,16 @@ describeOnMysql('names stored byte for byte', () => {
 
   test('a Cyrillic name written through the service is stored and read back exactly', async () => {
     const name = 'Ташкент Тест';
-    await server.database.dataSource.getRepository(Person).insert({ id: 'test-cyrillic-person', fullName: name, title: null, email: null, phone: null, institutionId: null, searchText: searchTextOf(name), synthetic: true });
+    await server.database.dataSource.getRepository(Person).insert({
+      id: 'test-cyrillic-person',
+      fullName: name,
+      title: null,
+      email: null,
+      phone: null,
+      institutionId: null,
+      searchText: searchTextOf(name),
+      synthetic: true,
+    });
     const [row] = await server.database.dataSource.query("SELECT HEX(full_name) AS h FROM person WHERE id = 'test-cyrillic-person'");
     expect(row.h).toBe(hex(name));
     const url = await server.listen(0);

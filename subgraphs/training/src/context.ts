@@ -1,4 +1,13 @@
-import { firstPerOwnerLoader, firstRecordsPerOwnerLoader, parsePartialDate, recordLoader, recordsOfPairs, relationLoader, type Database, type RequestContext } from '@partnership/subgraph-kit';
+import {
+  firstPerOwnerLoader,
+  firstRecordsPerOwnerLoader,
+  parsePartialDate,
+  recordLoader,
+  recordsOfPairs,
+  relationLoader,
+  type Database,
+  type RequestContext,
+} from '@partnership/subgraph-kit';
 import { In, type DataSource } from 'typeorm';
 import { Cohort, Placement, Trainee, TrainingProgram, TrainingProgramHost } from './entities';
 import { LIMITS } from './mutations/input';
@@ -22,31 +31,51 @@ function createLoaders({ dataSource }: Database) {
   const trainees = dataSource.getRepository(Trainee);
   const placements = dataSource.getRepository(Placement);
   return {
-    program: recordLoader((ids) => programmes.findBy({ id: In([...ids]) }), (p) => p.id),
-    cohort: recordLoader((ids) => cohorts.findBy({ id: In([...ids]) }), (c) => c.id),
-    trainee: recordLoader((ids) => trainees.findBy({ id: In([...ids]) }), (t) => t.id),
+    program: recordLoader(
+      (ids) => programmes.findBy({ id: In([...ids]) }),
+      (p) => p.id,
+    ),
+    cohort: recordLoader(
+      (ids) => cohorts.findBy({ id: In([...ids]) }),
+      (c) => c.id,
+    ),
+    trainee: recordLoader(
+      (ids) => trainees.findBy({ id: In([...ids]) }),
+      (t) => t.id,
+    ),
     hostsOfProgram: relationLoader(
       (ids) => hosts.find({ where: { programId: In([...ids]) }, order: { institutionId: 'ASC' } }),
       (h) => h.programId,
       LIST_BOUNDS.hosts,
     ),
     /** The first `first` programmes an institution hosts, by programme id. */
-    programmesHostedBy: firstRecordsPerOwnerLoader(dataSource, { entity: TrainingProgramHost, owner: 'institutionId', value: 'programId', orderBy: ['programId'] }, (found) => programmes.findBy({ id: In(found) })),
+    programmesHostedBy: firstRecordsPerOwnerLoader(
+      dataSource,
+      { entity: TrainingProgramHost, owner: 'institutionId', value: 'programId', orderBy: ['programId'] },
+      (found) => programmes.findBy({ id: In(found) }),
+    ),
     /** The first `first` programmes an agreement provides for, by id. */
-    programmesOfAgreement: firstRecordsPerOwnerLoader(dataSource, { entity: TrainingProgram, owner: 'agreementId', value: 'id', orderBy: ['id'] }, (found) => programmes.findBy({ id: In(found) })),
+    programmesOfAgreement: firstRecordsPerOwnerLoader(dataSource, { entity: TrainingProgram, owner: 'agreementId', value: 'id', orderBy: ['id'] }, (found) =>
+      programmes.findBy({ id: In(found) }),
+    ),
     cohortsOfProgram: relationLoader(
       async (ids) => earliestFirst(await cohorts.find({ where: { programId: In([...ids]) }, order: { id: 'ASC' } })),
       (c) => c.programId,
       LIST_BOUNDS.cohorts,
     ),
     /** The first `first` placements of a cohort, by id. */
-    placementsOfCohort: firstRecordsPerOwnerLoader(dataSource, { entity: Placement, owner: 'cohortId', value: 'id', orderBy: ['id'] }, (found) => placements.findBy({ id: In(found) })),
+    placementsOfCohort: firstRecordsPerOwnerLoader(dataSource, { entity: Placement, owner: 'cohortId', value: 'id', orderBy: ['id'] }, (found) =>
+      placements.findBy({ id: In(found) }),
+    ),
     /** The first `first` placements in cohorts an institution hosts, by id. */
     placementsHostedBy: firstPerOwnerLoader(async (ids, limit) =>
       recordsOfPairs(await placementsPerHost(dataSource, ids, limit), (found) => placements.findBy({ id: In(found) })),
     ),
     // Counted afresh on every request, so a placement written a moment ago shows at once.
-    progressCounts: recordLoader((ids) => progressCounts(dataSource, ids), (c) => c.programId),
+    progressCounts: recordLoader(
+      (ids) => progressCounts(dataSource, ids),
+      (c) => c.programId,
+    ),
   };
 }
 

@@ -17,18 +17,39 @@ export async function loadSyntheticData({ dataSource }: Database, plan: Syntheti
   let placementIndex = 0;
   for (const p of plan.programmes) {
     programmes.push({
-      id: p.id, title: `Synthetic Training Programme ${p.index}`, specialty: p.specialty, status: 'ACTIVE', summary: 'Generated test data.',
-      traineeCountry: 'UZ', agreementId: p.agreementId, targetTrainees: p.cohorts.reduce((sum, c) => sum + c.plannedSize, 0),
-      targetDate: '2030', targetDateLabel: null, startsOn: '2026-01', startsOnLabel: null, synthetic: true,
+      id: p.id,
+      title: `Synthetic Training Programme ${p.index}`,
+      specialty: p.specialty,
+      status: 'ACTIVE',
+      summary: 'Generated test data.',
+      traineeCountry: 'UZ',
+      agreementId: p.agreementId,
+      targetTrainees: p.cohorts.reduce((sum, c) => sum + c.plannedSize, 0),
+      targetDate: '2030',
+      targetDateLabel: null,
+      startsOn: '2026-01',
+      startsOnLabel: null,
+      synthetic: true,
     });
     for (const institutionId of new Set(p.cohorts.map((c) => c.hostInstitutionId))) hosts.push({ programId: p.id, institutionId });
     const homeInstitutionId = (p.agreementId === null ? undefined : agreementParties.get(p.agreementId)?.[0]) ?? fallbackHome;
     for (const c of p.cohorts) {
       cohorts.push({
-        id: c.id, programId: p.id, hostInstitutionId: c.hostInstitutionId, startsOn: null, startsOnLabel: null, plannedSize: c.plannedSize, synthetic: true,
+        id: c.id,
+        programId: p.id,
+        hostInstitutionId: c.hostInstitutionId,
+        startsOn: null,
+        startsOnLabel: null,
+        plannedSize: c.plannedSize,
+        synthetic: true,
       });
       for (const traineeId of c.traineeIds) {
-        trainees.push({ id: traineeId, fullName: `Synthetic Trainee ${Number(traineeId.slice(traineeId.lastIndexOf('-') + 1))}`, homeInstitutionId, synthetic: true });
+        trainees.push({
+          id: traineeId,
+          fullName: `Synthetic Trainee ${Number(traineeId.slice(traineeId.lastIndexOf('-') + 1))}`,
+          homeInstitutionId,
+          synthetic: true,
+        });
         placements.push({ id: syntheticId('placement', placementIndex++), cohortId: c.id, traineeId, status: 'ENROLLED', version: 1, synthetic: true });
       }
     }

@@ -17,8 +17,12 @@ describe('who may read placements and trainees', () => {
 
   beforeAll(async () => {
     server = await createTrainingServer({ port: 0, databaseUrl: scratch.url });
-    await server.database.dataSource.getRepository(Trainee).insert({ id: 'test-trainee', fullName: 'Test Trainee', homeInstitutionId: 'vakhidov-surgery-center', synthetic: true });
-    await server.database.dataSource.getRepository(Placement).insert({ id: 'test-placement', cohortId: 'surgeons-2026-03-paul-strauss', traineeId: 'test-trainee', status: 'ENROLLED', synthetic: true });
+    await server.database.dataSource
+      .getRepository(Trainee)
+      .insert({ id: 'test-trainee', fullName: 'Test Trainee', homeInstitutionId: 'vakhidov-surgery-center', synthetic: true });
+    await server.database.dataSource
+      .getRepository(Placement)
+      .insert({ id: 'test-placement', cohortId: 'surgeons-2026-03-paul-strauss', traineeId: 'test-trainee', status: 'ENROLLED', synthetic: true });
     url = await server.listen(0);
   });
   afterAll(async () => {
@@ -35,19 +39,23 @@ describe('who may read placements and trainees', () => {
   test('an analyst sees the placement and the figures, not the name', async () => {
     const { body } = await postGraphQL<any>(url, query, undefined, { caller: as(['analyst']) });
     expect(body.data.trainingProgram).toEqual({
-      title: expect.any(String), progress: { enrolled: 1 }, cohorts: [{ plannedSize: 5, placements: [{ status: 'ENROLLED', trainee: null }] }],
+      title: expect.any(String),
+      progress: { enrolled: 1 },
+      cohorts: [{ plannedSize: 5, placements: [{ status: 'ENROLLED', trainee: null }] }],
     });
     expect(body.errors).toEqual([
-      expect.objectContaining({ path: ['trainingProgram', 'cohorts', 0, 'placements', 0, 'trainee'], extensions: { code: 'FORBIDDEN' }, message: expect.stringMatching(/viewer, editor/) }),
+      expect.objectContaining({
+        path: ['trainingProgram', 'cohorts', 0, 'placements', 0, 'trainee'],
+        extensions: { code: 'FORBIDDEN' },
+        message: expect.stringMatching(/viewer, editor/),
+      }),
     ]);
   });
 
   test('an anonymous caller sees the public figures, not the placements', async () => {
     const { body } = await postGraphQL<any>(url, query);
     expect(body.data.trainingProgram).toEqual({ title: expect.any(String), progress: { enrolled: 1 }, cohorts: [{ plannedSize: 5, placements: null }] });
-    expect(body.errors).toEqual([
-      expect.objectContaining({ path: ['trainingProgram', 'cohorts', 0, 'placements'], extensions: { code: 'UNAUTHENTICATED' } }),
-    ]);
+    expect(body.errors).toEqual([expect.objectContaining({ path: ['trainingProgram', 'cohorts', 0, 'placements'], extensions: { code: 'UNAUTHENTICATED' } })]);
   });
 
   test('Institution.placements follows the same rule through _entities', async () => {

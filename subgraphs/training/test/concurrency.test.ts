@@ -21,16 +21,25 @@ for (const target of scratchTargets) {
     });
 
     const gql = (query: string, variables: Record<string, unknown>, caller: Caller | null) => fixture.gql(query, variables, caller);
-    const count = async (sql: string, parameters: unknown[]) => Number(((await fixture.server.database.dataSource.query(sql, parameters)) as Array<{ n: string | number }>)[0].n);
+    const count = async (sql: string, parameters: unknown[]) =>
+      Number(((await fixture.server.database.dataSource.query(sql, parameters)) as Array<{ n: string | number }>)[0].n);
 
     async function programmeWithCohorts(plannedSizes: number[]): Promise<{ programmeId: string; cohortIds: string[] }> {
       const programmeId = freshId('programme');
-      const created = await gql(CREATE, { input: { id: programmeId, title: 'Concurrency test programme', specialty: 'SURGERY', traineeCountry: 'UZ' } }, callers.uzEditor);
+      const created = await gql(
+        CREATE,
+        { input: { id: programmeId, title: 'Concurrency test programme', specialty: 'SURGERY', traineeCountry: 'UZ' } },
+        callers.uzEditor,
+      );
       expect(created.body.errors).toBeUndefined();
       const cohortIds: string[] = [];
       for (const plannedSize of plannedSizes) {
         const id = freshId('cohort');
-        const { body } = await gql(SCHEDULE, { input: { id, programId: programmeId, hostInstitutionId: 'paul-strauss-center', plannedSize } }, callers.frEditor);
+        const { body } = await gql(
+          SCHEDULE,
+          { input: { id, programId: programmeId, hostInstitutionId: 'paul-strauss-center', plannedSize } },
+          callers.frEditor,
+        );
         expect(body.errors).toBeUndefined();
         cohortIds.push(id);
       }
@@ -38,11 +47,18 @@ for (const target of scratchTargets) {
     }
 
     test('20 concurrent enrolments in a cohort of 5 places: exactly 5 placements and 15 clear refusals', async () => {
-      const { programmeId, cohortIds: [cohortId] } = await programmeWithCohorts([5]);
+      const {
+        programmeId,
+        cohortIds: [cohortId],
+      } = await programmeWithCohorts([5]);
       const before = await fixture.rowCounts();
       const responses = await Promise.all(
         Array.from({ length: 20 }, (_v, i) =>
-          gql(ENROLL, { input: { cohortId, fullName: `Concurrent Trainee ${i + 1}`, homeInstitutionId: i % 2 ? 'vakhidov-surgery-center' : 'national-medical-center' } }, callers.uzEditor),
+          gql(
+            ENROLL,
+            { input: { cohortId, fullName: `Concurrent Trainee ${i + 1}`, homeInstitutionId: i % 2 ? 'vakhidov-surgery-center' : 'national-medical-center' } },
+            callers.uzEditor,
+          ),
         ),
       );
       const placed = responses.filter((r) => r.body.errors === undefined).map((r) => r.body.data.enrollTrainee.placement);
@@ -52,18 +68,41 @@ for (const target of scratchTargets) {
       expect(refused).toHaveLength(15);
       for (const placement of placed) expect(placement).toMatchObject({ status: 'ENROLLED', version: 1, cohort: { id: cohortId } });
       for (const errors of refused) {
-        expect(errors).toEqual([expect.objectContaining({ message: `cohort ${cohortId} is full: 5 of 5 places taken`, extensions: { code: 'BAD_USER_INPUT', field: 'input.cohortId' } })]);
+        expect(errors).toEqual([
+          expect.objectContaining({
+            message: `cohort ${cohortId} is full: 5 of 5 places taken`,
+            extensions: { code: 'BAD_USER_INPUT', field: 'input.cohortId' },
+          }),
+        ]);
       }
 
       // The database agrees: five placements in the cohort, their five trainees, two audit entries each, nothing else.
       expect(await count('SELECT COUNT(*) AS n FROM placement WHERE cohort_id = ?', [cohortId])).toBe(5);
-      expect(await count("SELECT COUNT(*) AS n FROM trainee t JOIN placement p ON p.trainee_id = t.id WHERE p.cohort_id = ? AND t.full_name LIKE 'Concurrent Trainee %'", [cohortId])).toBe(5);
-      expect(await count("SELECT COUNT(*) AS n FROM audit_entry WHERE mutation = 'enrollTrainee' AND record_id IN (SELECT id FROM placement WHERE cohort_id = ?)", [cohortId])).toBe(5);
-      expect(await fixture.rowCounts()).toEqual({ ...before, trainee: before.trainee + 5, placement: before.placement + 5, audit_entry: before.audit_entry + 10 });
+      expect(
+        await count(
+          "SELECT COUNT(*) AS n FROM trainee t JOIN placement p ON p.trainee_id = t.id WHERE p.cohort_id = ? AND t.full_name LIKE 'Concurrent Trainee %'",
+          [cohortId],
+        ),
+      ).toBe(5);
+      expect(
+        await count("SELECT COUNT(*) AS n FROM audit_entry WHERE mutation = 'enrollTrainee' AND record_id IN (SELECT id FROM placement WHERE cohort_id = ?)", [
+          cohortId,
+        ]),
+      ).toBe(5);
+      expect(await fixture.rowCounts()).toEqual({
+        ...before,
+        trainee: before.trainee + 5,
+        placement: before.placement + 5,
+        audit_entry: before.audit_entry + 10,
+      });
       const names = placed.map((p) => p.trainee.fullName).sort();
       expect(new Set(names).size).toBe(5);
 
-      const { body } = await gql(`{ trainingProgram(id: "${programmeId}") { progress { planned enrolled } cohorts { placements { id } } } }`, {}, callers.uzViewer);
+      const { body } = await gql(
+        `{ trainingProgram(id: "${programmeId}") { progress { planned enrolled } cohorts { placements { id } } } }`,
+        {},
+        callers.uzViewer,
+      );
       expect(body.data.trainingProgram.progress).toEqual({ planned: 5, enrolled: 5 });
       expect(body.data.trainingProgram.cohorts[0].placements.map((p: { id: string }) => p.id).sort()).toEqual(placed.map((p) => p.id).sort());
     });
@@ -71,10 +110,16 @@ for (const target of scratchTargets) {
     // Each with its own key: the key's claim must not fix the transaction's snapshot before the cohort is locked
     // (on MySQL that let 13 of 20 through), nor may scheduled cohorts pass the programme's maximum of 50.
     test('20 concurrent enrolments with their own keys in a cohort of 5: exactly 5 placements', async () => {
-      const { cohortIds: [cohortId] } = await programmeWithCohorts([5]);
+      const {
+        cohortIds: [cohortId],
+      } = await programmeWithCohorts([5]);
       const responses = await Promise.all(
         Array.from({ length: 20 }, (_v, i) =>
-          gql(ENROLL, { input: { cohortId, fullName: `Keyed Trainee ${i + 1}`, homeInstitutionId: 'vakhidov-surgery-center', idempotencyKey: `keyed-${i}` } }, callers.uzEditor),
+          gql(
+            ENROLL,
+            { input: { cohortId, fullName: `Keyed Trainee ${i + 1}`, homeInstitutionId: 'vakhidov-surgery-center', idempotencyKey: `keyed-${i}` } },
+            callers.uzEditor,
+          ),
         ),
       );
       expect(responses.filter((r) => r.body.errors === undefined)).toHaveLength(5);
@@ -86,7 +131,11 @@ for (const target of scratchTargets) {
       const { programmeId } = await programmeWithCohorts([]);
       const responses = await Promise.all(
         Array.from({ length: 60 }, (_v, i) =>
-          gql(SCHEDULE, { input: { programId: programmeId, hostInstitutionId: 'paul-strauss-center', plannedSize: 1, idempotencyKey: `cohort-${i}` } }, callers.frEditor),
+          gql(
+            SCHEDULE,
+            { input: { programId: programmeId, hostInstitutionId: 'paul-strauss-center', plannedSize: 1, idempotencyKey: `cohort-${i}` } },
+            callers.frEditor,
+          ),
         ),
       );
       expect(responses.filter((r) => r.body.errors === undefined)).toHaveLength(50);
@@ -95,7 +144,9 @@ for (const target of scratchTargets) {
     });
 
     test('a retry sent again and again with one idempotency key makes one placement', async () => {
-      const { cohortIds: [cohortId] } = await programmeWithCohorts([3]);
+      const {
+        cohortIds: [cohortId],
+      } = await programmeWithCohorts([3]);
       const input = { cohortId, fullName: 'Sequential Retry', homeInstitutionId: 'vakhidov-surgery-center', idempotencyKey: 'sequential-key' };
       const before = await fixture.rowCounts();
       const ids = [];
@@ -106,11 +157,19 @@ for (const target of scratchTargets) {
       }
       expect(new Set(ids).size).toBe(1);
       expect(await count('SELECT COUNT(*) AS n FROM placement WHERE cohort_id = ?', [cohortId])).toBe(1);
-      expect(await fixture.rowCounts()).toEqual({ ...before, trainee: before.trainee + 1, placement: before.placement + 1, idempotent_request: before.idempotent_request + 1, audit_entry: before.audit_entry + 2 });
+      expect(await fixture.rowCounts()).toEqual({
+        ...before,
+        trainee: before.trainee + 1,
+        placement: before.placement + 1,
+        idempotent_request: before.idempotent_request + 1,
+        audit_entry: before.audit_entry + 2,
+      });
     });
 
     test('5 concurrent retries with one idempotency key make one placement and all get it', async () => {
-      const { cohortIds: [cohortId] } = await programmeWithCohorts([5]);
+      const {
+        cohortIds: [cohortId],
+      } = await programmeWithCohorts([5]);
       const input = { cohortId, fullName: 'Concurrent Retry', homeInstitutionId: 'vakhidov-surgery-center', idempotencyKey: 'concurrent-key' };
       const before = await fixture.rowCounts();
       const responses = await Promise.all(Array.from({ length: 5 }, () => gql(ENROLL, { input }, callers.uzEditor)));
@@ -119,42 +178,77 @@ for (const target of scratchTargets) {
       expect(ids.size).toBe(1);
       expect(await count('SELECT COUNT(*) AS n FROM placement WHERE cohort_id = ?', [cohortId])).toBe(1);
       expect(await count('SELECT COUNT(*) AS n FROM idempotent_request WHERE idempotency_key = ?', ['concurrent-key'])).toBe(1);
-      expect(await fixture.rowCounts()).toEqual({ ...before, trainee: before.trainee + 1, placement: before.placement + 1, idempotent_request: before.idempotent_request + 1, audit_entry: before.audit_entry + 2 });
+      expect(await fixture.rowCounts()).toEqual({
+        ...before,
+        trainee: before.trainee + 1,
+        placement: before.placement + 1,
+        idempotent_request: before.idempotent_request + 1,
+        audit_entry: before.audit_entry + 2,
+      });
     });
 
     test('one idempotency key raced into 5 different cohorts enrols once; the others are told the key was used', async () => {
       const { cohortIds } = await programmeWithCohorts([2, 2, 2, 2, 2]);
       const before = await fixture.rowCounts();
       const responses = await Promise.all(
-        cohortIds.map((cohortId) => gql(ENROLL, { input: { cohortId, fullName: 'Raced Key', homeInstitutionId: 'vakhidov-surgery-center', idempotencyKey: 'raced-key' } }, callers.uzEditor)),
+        cohortIds.map((cohortId) =>
+          gql(
+            ENROLL,
+            { input: { cohortId, fullName: 'Raced Key', homeInstitutionId: 'vakhidov-surgery-center', idempotencyKey: 'raced-key' } },
+            callers.uzEditor,
+          ),
+        ),
       );
       const placed = responses.filter((r) => r.body.errors === undefined);
       expect(placed).toHaveLength(1);
       for (const { body } of responses.filter((r) => r.body.errors !== undefined)) {
-        expect(body.errors).toEqual([expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'input.idempotencyKey' }, message: expect.stringMatching(/already used for a different enrolment/) })]);
+        expect(body.errors).toEqual([
+          expect.objectContaining({
+            extensions: { code: 'BAD_USER_INPUT', field: 'input.idempotencyKey' },
+            message: expect.stringMatching(/already used for a different enrolment/),
+          }),
+        ]);
       }
-      expect(await fixture.rowCounts()).toEqual({ ...before, trainee: before.trainee + 1, placement: before.placement + 1, idempotent_request: before.idempotent_request + 1, audit_entry: before.audit_entry + 2 });
+      expect(await fixture.rowCounts()).toEqual({
+        ...before,
+        trainee: before.trainee + 1,
+        placement: before.placement + 1,
+        idempotent_request: before.idempotent_request + 1,
+        audit_entry: before.audit_entry + 2,
+      });
     });
 
     test('5 cohorts scheduled at once at a new host add the host once', async () => {
       const { programmeId } = await programmeWithCohorts([]);
       const responses = await Promise.all(
-        Array.from({ length: 5 }, () => gql(SCHEDULE, { input: { programId: programmeId, hostInstitutionId: 'gustave-roussy', plannedSize: 3 } }, callers.frEditor)),
+        Array.from({ length: 5 }, () =>
+          gql(SCHEDULE, { input: { programId: programmeId, hostInstitutionId: 'gustave-roussy', plannedSize: 3 } }, callers.frEditor),
+        ),
       );
       for (const { body } of responses) expect(body.errors).toBeUndefined();
       expect(await count('SELECT COUNT(*) AS n FROM cohort WHERE program_id = ?', [programmeId])).toBe(5);
-      expect(await count('SELECT COUNT(*) AS n FROM training_program_host WHERE program_id = ? AND institution_id = ?', [programmeId, 'gustave-roussy'])).toBe(1);
-      expect(await count("SELECT COUNT(*) AS n FROM audit_entry WHERE mutation = 'scheduleCohort' AND record_type = 'TrainingProgram' AND record_id = ?", [programmeId])).toBe(1);
+      expect(await count('SELECT COUNT(*) AS n FROM training_program_host WHERE program_id = ? AND institution_id = ?', [programmeId, 'gustave-roussy'])).toBe(
+        1,
+      );
+      expect(
+        await count("SELECT COUNT(*) AS n FROM audit_entry WHERE mutation = 'scheduleCohort' AND record_type = 'TrainingProgram' AND record_id = ?", [
+          programmeId,
+        ]),
+      ).toBe(1);
       const { body } = await gql(`{ trainingProgram(id: "${programmeId}") { hostInstitutions { id } progress { planned } } }`, {}, null);
       expect(body.data.trainingProgram).toEqual({ hostInstitutions: [{ id: 'gustave-roussy' }], progress: { planned: 15 } });
     });
 
     test('5 concurrent status changes with one version: one wins, the others get CONFLICT', async () => {
-      const { cohortIds: [cohortId] } = await programmeWithCohorts([1]);
+      const {
+        cohortIds: [cohortId],
+      } = await programmeWithCohorts([1]);
       const enrolled = await gql(ENROLL, { input: { cohortId, fullName: 'Raced Status', homeInstitutionId: 'vakhidov-surgery-center' } }, callers.uzEditor);
       const { id } = enrolled.body.data.enrollTrainee.placement;
       const responses = await Promise.all(
-        ['COMPLETED', 'WITHDRAWN', 'COMPLETED', 'WITHDRAWN', 'COMPLETED'].map((status) => gql(SET_STATUS, { input: { id, version: 1, status } }, callers.uzEditor)),
+        ['COMPLETED', 'WITHDRAWN', 'COMPLETED', 'WITHDRAWN', 'COMPLETED'].map((status) =>
+          gql(SET_STATUS, { input: { id, version: 1, status } }, callers.uzEditor),
+        ),
       );
       const won = responses.filter((r) => r.body.errors === undefined);
       expect(won).toHaveLength(1);

@@ -23,13 +23,18 @@ for (const target of scratchTargets) {
     test('a key used before the move replays its placement after it, and down puts it back', async () => {
       // The database as the previous release left it, with one enrolment sent with a key.
       const old = createDatabase({
-        url: scratch.url, name: 'training', entities: [...entities, AuditEntry], logger: createLogger('training', 'silent'),
+        url: scratch.url,
+        name: 'training',
+        entities: [...entities, AuditEntry],
+        logger: createLogger('training', 'silent'),
         migrations: migrations.slice(0, migrations.indexOf(CreateIdempotentRequests1795704000000)),
       });
       await old.dataSource.initialize();
       await old.dataSource.runMigrations({ transaction: 'each' });
       const q = (sql: string, parameters?: unknown[]) => old.dataSource.query(sql, parameters);
-      await q("INSERT INTO training_program (id, title, specialty, status, trainee_country, synthetic) VALUES ('p', 'Programme', 'SURGERY', 'PLANNED', 'UZ', 0)");
+      await q(
+        "INSERT INTO training_program (id, title, specialty, status, trainee_country, synthetic) VALUES ('p', 'Programme', 'SURGERY', 'PLANNED', 'UZ', 0)",
+      );
       await q("INSERT INTO cohort (id, program_id, host_institution_id, planned_size, synthetic) VALUES ('c', 'p', 'paul-strauss-center', 5, 0)");
       await q("INSERT INTO trainee (id, full_name, home_institution_id, synthetic) VALUES ('t', 'Legacy Trainee', 'vakhidov-surgery-center', 0)");
       await q("INSERT INTO placement (id, cohort_id, trainee_id, status, synthetic, version) VALUES ('pl', 'c', 't', 'ENROLLED', 0, 1)");
@@ -39,14 +44,21 @@ for (const target of scratchTargets) {
         inputHash: sha256(JSON.stringify(['c', 'Legacy Trainee', 'vakhidov-surgery-center'])),
       };
       await q('INSERT INTO enrollment_request (subject, idempotency_key, input_hash, placement_id, created_at) VALUES (?, ?, ?, ?, ?)', [
-        legacy.subject, legacy.key, legacy.inputHash, 'pl', '2026-01-20T10:00:00.000Z',
+        legacy.subject,
+        legacy.key,
+        legacy.inputHash,
+        'pl',
+        '2026-01-20T10:00:00.000Z',
       ]);
       await old.dataSource.destroy();
 
       const fixture = await startMutationFixture(scratch);
       try {
         const { dataSource } = fixture.server.database;
-        const keys = () => dataSource.query('SELECT scope, idempotency_key AS k, mutation, record_id AS r FROM idempotent_request ORDER BY idempotency_key') as Promise<unknown[]>;
+        const keys = () =>
+          dataSource.query('SELECT scope, idempotency_key AS k, mutation, record_id AS r FROM idempotent_request ORDER BY idempotency_key') as Promise<
+            unknown[]
+          >;
         expect(await keys()).toEqual([{ scope: legacy.subject, k: legacy.key, mutation: 'enrollTrainee', r: 'pl' }]);
         const input = { cohortId: 'c', fullName: 'Legacy Trainee', homeInstitutionId: 'vakhidov-surgery-center', idempotencyKey: legacy.key };
         const before = await fixture.rowCounts();

@@ -29,7 +29,13 @@ for (const target of scratchTargets) {
       fixture = await startMutationFixture(scratch);
       // Room for every enrolment below.
       await fixture.server.database.dataSource.getRepository(Cohort).insert({
-        id: 'test-roomy-cohort', programId: 'surgeons-100-by-2030', hostInstitutionId: 'paul-strauss-center', startsOn: null, startsOnLabel: null, plannedSize: 100, synthetic: false,
+        id: 'test-roomy-cohort',
+        programId: 'surgeons-100-by-2030',
+        hostInstitutionId: 'paul-strauss-center',
+        startsOn: null,
+        startsOnLabel: null,
+        plannedSize: 100,
+        synthetic: false,
       });
     });
     afterAll(async () => {
@@ -38,25 +44,32 @@ for (const target of scratchTargets) {
     });
 
     const send = (create: Create, input: Record<string, unknown>, caller = create.caller) => fixture.gql(create.query, { input }, caller);
-    const plus = (counts: Record<string, number>, writes: Record<string, number>) => Object.fromEntries(Object.entries(counts).map(([table, n]) => [table, n + (writes[table] ?? 0)]));
+    const plus = (counts: Record<string, number>, writes: Record<string, number>) =>
+      Object.fromEntries(Object.entries(counts).map(([table, n]) => [table, n + (writes[table] ?? 0)]));
 
     const creates: Create[] = [
       {
-        mutation: 'createTrainingProgram', query: CREATE, caller: callers.frEditor,
+        mutation: 'createTrainingProgram',
+        query: CREATE,
+        caller: callers.frEditor,
         input: () => ({ title: 'Training of Uzbek anaesthetists', specialty: 'SURGERY', traineeCountry: 'UZ', hostInstitutionIds: ['paul-strauss-center'] }),
         changed: { title: 'Training of Uzbek radiologists' },
         idOf: (data) => data.createTrainingProgram.trainingProgram.id,
         writes: { training_program: 1, training_program_host: 1, audit_entry: 1 },
       },
       {
-        mutation: 'scheduleCohort', query: SCHEDULE, caller: callers.frEditor,
+        mutation: 'scheduleCohort',
+        query: SCHEDULE,
+        caller: callers.frEditor,
         input: () => ({ programId: 'surgeons-100-by-2030', hostInstitutionId: 'paul-strauss-center', startsOn: '2027-03', plannedSize: 5 }),
         changed: { plannedSize: 6 },
         idOf: (data) => data.scheduleCohort.cohort.id,
         writes: { cohort: 1, audit_entry: 1 },
       },
       {
-        mutation: 'enrollTrainee', query: ENROLL, caller: callers.uzEditor,
+        mutation: 'enrollTrainee',
+        query: ENROLL,
+        caller: callers.uzEditor,
         input: () => ({ cohortId: 'test-roomy-cohort', fullName: 'Idempotent Trainee', homeInstitutionId: 'vakhidov-surgery-center' }),
         changed: { fullName: 'Another Trainee' },
         idOf: (data) => data.enrollTrainee.placement.id,
@@ -84,7 +97,12 @@ for (const target of scratchTargets) {
         expect((await send(create, input)).body.errors).toBeUndefined();
         const before = await fixture.rowCounts();
         const { body } = await send(create, { ...input, ...create.changed });
-        expect(body.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/already used for a different/), extensions: { code: 'BAD_USER_INPUT', field: 'input.idempotencyKey' } })]);
+        expect(body.errors).toEqual([
+          expect.objectContaining({
+            message: expect.stringMatching(/already used for a different/),
+            extensions: { code: 'BAD_USER_INPUT', field: 'input.idempotencyKey' },
+          }),
+        ]);
         expect(await fixture.rowCounts()).toEqual(before);
       });
 
@@ -113,7 +131,12 @@ for (const target of scratchTargets) {
       const enrolled = await fixture.gql(ENROLL, { input: { ...creates[2].input(), idempotencyKey: key } }, callers.admin);
       expect(enrolled.body.errors).toBeUndefined();
       const { body } = await fixture.gql(SCHEDULE, { input: { ...creates[1].input(), idempotencyKey: key } }, callers.admin);
-      expect(body.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/already used for enrollTrainee/), extensions: { code: 'BAD_USER_INPUT', field: 'input.idempotencyKey' } })]);
+      expect(body.errors).toEqual([
+        expect.objectContaining({
+          message: expect.stringMatching(/already used for enrollTrainee/),
+          extensions: { code: 'BAD_USER_INPUT', field: 'input.idempotencyKey' },
+        }),
+      ]);
     });
 
     describe('a programme holds at most 50 cohorts and 50 host institutions', () => {
@@ -122,24 +145,40 @@ for (const target of scratchTargets) {
         const id = freshId('capped');
         const created = await fixture.gql(CREATE, { input: { id, title: 'Capped programme', specialty: 'SURGERY', traineeCountry: 'UZ' } }, callers.uzEditor);
         expect(created.body.errors).toBeUndefined();
-        await manager().insert(TrainingProgramHost, hosts.map((institutionId) => ({ programId: id, institutionId })));
+        await manager().insert(
+          TrainingProgramHost,
+          hosts.map((institutionId) => ({ programId: id, institutionId })),
+        );
         if (cohorts > 0) {
-          await manager().insert(Cohort, Array.from({ length: cohorts }, (_v, i) => ({
-            id: `${id}-cohort-${i}`, programId: id, hostInstitutionId: hosts[0] ?? 'paul-strauss-center', startsOn: null, startsOnLabel: null, plannedSize: 1, synthetic: false,
-          })));
+          await manager().insert(
+            Cohort,
+            Array.from({ length: cohorts }, (_v, i) => ({
+              id: `${id}-cohort-${i}`,
+              programId: id,
+              hostInstitutionId: hosts[0] ?? 'paul-strauss-center',
+              startsOn: null,
+              startsOnLabel: null,
+              plannedSize: 1,
+              synthetic: false,
+            })),
+          );
         }
         return id;
       };
-      const schedule = (programId: string, hostInstitutionId = 'paul-strauss-center') => fixture.gql(SCHEDULE, { input: { programId, hostInstitutionId, plannedSize: 2 } }, callers.frEditor);
+      const schedule = (programId: string, hostInstitutionId = 'paul-strauss-center') =>
+        fixture.gql(SCHEDULE, { input: { programId, hostInstitutionId, plannedSize: 2 } }, callers.frEditor);
 
       test('the 50th cohort is scheduled, the 51st refused naming the field and the maximum', async () => {
         const programId = await programmeWith(LIMITS.cohorts - 1, ['paul-strauss-center']);
         expect((await schedule(programId)).body.errors).toBeUndefined();
         const before = await fixture.rowCounts();
         const { body } = await schedule(programId);
-        expect(body.errors).toEqual([expect.objectContaining({
-          message: `input.programId: programme "${programId}" has 50 cohorts, the most a programme may have (50)`, extensions: { code: 'BAD_USER_INPUT', field: 'input.programId' },
-        })]);
+        expect(body.errors).toEqual([
+          expect.objectContaining({
+            message: `input.programId: programme "${programId}" has 50 cohorts, the most a programme may have (50)`,
+            extensions: { code: 'BAD_USER_INPUT', field: 'input.programId' },
+          }),
+        ]);
         expect(await fixture.rowCounts()).toEqual(before);
       });
 
@@ -156,10 +195,12 @@ for (const target of scratchTargets) {
         expect((await schedule(programId)).body.errors).toBeUndefined();
         const before = await fixture.rowCounts();
         const { body } = await schedule(programId, 'gustave-roussy');
-        expect(body.errors).toEqual([expect.objectContaining({
-          message: expect.stringMatching(/^input\.hostInstitutionId: programme "[^"]+" has 50 host institutions, the most a programme may have \(50\)/),
-          extensions: { code: 'BAD_USER_INPUT', field: 'input.hostInstitutionId' },
-        })]);
+        expect(body.errors).toEqual([
+          expect.objectContaining({
+            message: expect.stringMatching(/^input\.hostInstitutionId: programme "[^"]+" has 50 host institutions, the most a programme may have \(50\)/),
+            extensions: { code: 'BAD_USER_INPUT', field: 'input.hostInstitutionId' },
+          }),
+        ]);
         expect(await fixture.rowCounts()).toEqual(before);
       });
     });
@@ -167,7 +208,11 @@ for (const target of scratchTargets) {
     describe('ids are compared and stored exactly', () => {
       test('a programme id in another case is "no such programme", and nothing is written (it used to commit, then fail)', async () => {
         const before = await fixture.rowCounts();
-        const { body } = await fixture.gql(SCHEDULE, { input: { programId: 'CARDIOLOGY-EXCHANGE-MONACO', hostInstitutionId: 'monaco-cardiothoracic-center', plannedSize: 2 } }, callers.mcEditor);
+        const { body } = await fixture.gql(
+          SCHEDULE,
+          { input: { programId: 'CARDIOLOGY-EXCHANGE-MONACO', hostInstitutionId: 'monaco-cardiothoracic-center', plannedSize: 2 } },
+          callers.mcEditor,
+        );
         expect(body.errors).toEqual([expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'input.programId' } })]);
         expect(await fixture.rowCounts()).toEqual(before);
       });
@@ -180,9 +225,16 @@ for (const target of scratchTargets) {
       });
 
       test('a scheduled cohort refers to its programme and host by their stored ids, and its payload resolves', async () => {
-        const { body } = await fixture.gql(SCHEDULE, { input: { programId: 'cardiology-exchange-monaco', hostInstitutionId: 'monaco-cardiothoracic-center', plannedSize: 2 } }, callers.mcEditor);
+        const { body } = await fixture.gql(
+          SCHEDULE,
+          { input: { programId: 'cardiology-exchange-monaco', hostInstitutionId: 'monaco-cardiothoracic-center', plannedSize: 2 } },
+          callers.mcEditor,
+        );
         expect(body.errors).toBeUndefined();
-        expect(body.data.scheduleCohort.cohort).toMatchObject({ hostInstitution: { id: 'monaco-cardiothoracic-center' }, program: { id: 'cardiology-exchange-monaco' } });
+        expect(body.data.scheduleCohort.cohort).toMatchObject({
+          hostInstitution: { id: 'monaco-cardiothoracic-center' },
+          program: { id: 'cardiology-exchange-monaco' },
+        });
         const row = await fixture.server.database.dataSource.manager.findOneByOrFail(Cohort, { id: body.data.scheduleCohort.cohort.id });
         expect(row).toMatchObject({ programId: 'cardiology-exchange-monaco', hostInstitutionId: 'monaco-cardiothoracic-center' });
       });

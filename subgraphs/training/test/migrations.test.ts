@@ -17,7 +17,13 @@ for (const target of scratchTargets) {
     });
 
     const open = async (upTo: readonly Function[]): Promise<Database> => {
-      const db = createDatabase({ url: scratch.url, name: 'training', entities: [...entities, AuditEntry], migrations: [...upTo], logger: createLogger('training', 'silent') });
+      const db = createDatabase({
+        url: scratch.url,
+        name: 'training',
+        entities: [...entities, AuditEntry],
+        migrations: [...upTo],
+        logger: createLogger('training', 'silent'),
+      });
       await db.dataSource.initialize();
       await db.dataSource.runMigrations({ transaction: 'each' });
       return db;
@@ -27,7 +33,9 @@ for (const target of scratchTargets) {
       const before = migrations.slice(0, migrations.indexOf(AddTrainingWrites1795701200000));
       const old = await open(before);
       const q = (sql: string) => old.dataSource.query(sql);
-      await q("INSERT INTO training_program (id, title, specialty, status, trainee_country, synthetic) VALUES ('p', 'Programme', 'SURGERY', 'PLANNED', 'UZ', 0)");
+      await q(
+        "INSERT INTO training_program (id, title, specialty, status, trainee_country, synthetic) VALUES ('p', 'Programme', 'SURGERY', 'PLANNED', 'UZ', 0)",
+      );
       await q("INSERT INTO cohort (id, program_id, host_institution_id, planned_size, synthetic) VALUES ('c', 'p', 'paul-strauss-center', 5, 0)");
       await q("INSERT INTO trainee (id, full_name, home_institution_id, synthetic) VALUES ('t', 'Céline Ташкентова', 'vakhidov-surgery-center', 0)");
       await q("INSERT INTO placement (id, cohort_id, trainee_id, status, synthetic) VALUES ('pl', 'c', 't', 'COMPLETED', 0)");
@@ -35,14 +43,18 @@ for (const target of scratchTargets) {
 
       const current = await open(migrations);
       try {
-        const read = async () => (await current.dataSource.query('SELECT t.full_name AS name, p.status AS status, p.version AS version FROM placement p JOIN trainee t ON t.id = p.trainee_id')) as Array<Record<string, unknown>>;
+        const read = async () =>
+          (await current.dataSource.query(
+            'SELECT t.full_name AS name, p.status AS status, p.version AS version FROM placement p JOIN trainee t ON t.id = p.trainee_id',
+          )) as Array<Record<string, unknown>>;
         expect(await read()).toEqual([{ name: 'Céline Ташкентова', status: 'COMPLETED', version: 1 }]);
         const long = `L${'é'.repeat(299)}`;
         await current.dataSource.query(`UPDATE trainee SET full_name = '${long}' WHERE id = 't'`);
         expect((await read())[0].name).toBe(long);
 
         // Rolled back, the names are cut to the old 200 characters, never lost; up again, all is as before.
-        for (const _later of migrations.slice(migrations.indexOf(AddTrainingWrites1795701200000))) await current.dataSource.undoLastMigration({ transaction: 'each' });
+        for (const _later of migrations.slice(migrations.indexOf(AddTrainingWrites1795701200000)))
+          await current.dataSource.undoLastMigration({ transaction: 'each' });
         const [row] = (await current.dataSource.query("SELECT full_name AS name FROM trainee WHERE id = 't'")) as Array<{ name: string }>;
         expect(row.name).toBe(long.slice(0, 200));
         const runner = current.dataSource.createQueryRunner();

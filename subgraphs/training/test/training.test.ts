@@ -53,24 +53,64 @@ function trainingQueries(openDatabase: () => Promise<{ url: string; dispose(): P
   test('the first cohort is five planned places at the Paul Strauss Center in March 2026, with no trainee placed', async () => {
     const { body } = await gql(`{ trainingProgram(id: "surgeons-100-by-2030") { cohorts {
       id program { id } hostInstitution { id } startsOn { year month precision label earliest latest } plannedSize placements { id } } } }`);
-    expect(body.data.trainingProgram.cohorts).toEqual([{
-      id: 'surgeons-2026-03-paul-strauss',
-      program: { id: 'surgeons-100-by-2030' },
-      hostInstitution: { id: 'paul-strauss-center' },
-      startsOn: { year: 2026, month: 3, precision: 'MONTH', label: 'March 2026', earliest: '2026-03-01', latest: '2026-03-31' },
-      plannedSize: 5,
-      placements: [],
-    }]);
+    expect(body.data.trainingProgram.cohorts).toEqual([
+      {
+        id: 'surgeons-2026-03-paul-strauss',
+        program: { id: 'surgeons-100-by-2030' },
+        hostInstitution: { id: 'paul-strauss-center' },
+        startsOn: { year: 2026, month: 3, precision: 'MONTH', label: 'March 2026', earliest: '2026-03-01', latest: '2026-03-31' },
+        plannedSize: 5,
+        placements: [],
+      },
+    ]);
   });
 
   test('every programme of the article is there, with its status, agreement and declared hosts', async () => {
-    const { body } = await gql('{ trainingPrograms { totalCount nodes { id specialty status traineeCountry agreement { id } hostInstitutions { id } targetTrainees targetDate { label } } } }');
+    const { body } = await gql(
+      '{ trainingPrograms { totalCount nodes { id specialty status traineeCountry agreement { id } hostInstitutions { id } targetTrainees targetDate { label } } } }',
+    );
     expect(body.data.trainingPrograms.totalCount).toBe(4);
     expect(body.data.trainingPrograms.nodes).toEqual([
-      { id: 'cardiology-exchange-monaco', specialty: 'CARDIOLOGY', status: 'UNDER_DISCUSSION', traineeCountry: 'UZ', agreement: { id: 'monaco-cardiothoracic-cooperation' }, hostInstitutions: [{ id: 'monaco-cardiothoracic-center' }], targetTrainees: null, targetDate: null },
-      { id: 'oncology-specialists-france', specialty: 'ONCOLOGY', status: 'PLANNED', traineeCountry: 'UZ', agreement: { id: 'gustave-roussy-licensing-agreement' }, hostInstitutions: [], targetTrainees: null, targetDate: null },
-      { id: 'social-worker-training', specialty: 'SOCIAL_WORK', status: 'PLANNED', traineeCountry: 'UZ', agreement: { id: 'disability-rehabilitation-cooperation' }, hostInstitutions: [], targetTrainees: null, targetDate: null },
-      { id: 'surgeons-100-by-2030', specialty: 'SURGERY', status: 'PLANNED', traineeCountry: 'UZ', agreement: { id: 'protocol-surgical-cooperation' }, hostInstitutions: [{ id: 'paul-strauss-center' }], targetTrainees: 100, targetDate: { label: 'by 2030' } },
+      {
+        id: 'cardiology-exchange-monaco',
+        specialty: 'CARDIOLOGY',
+        status: 'UNDER_DISCUSSION',
+        traineeCountry: 'UZ',
+        agreement: { id: 'monaco-cardiothoracic-cooperation' },
+        hostInstitutions: [{ id: 'monaco-cardiothoracic-center' }],
+        targetTrainees: null,
+        targetDate: null,
+      },
+      {
+        id: 'oncology-specialists-france',
+        specialty: 'ONCOLOGY',
+        status: 'PLANNED',
+        traineeCountry: 'UZ',
+        agreement: { id: 'gustave-roussy-licensing-agreement' },
+        hostInstitutions: [],
+        targetTrainees: null,
+        targetDate: null,
+      },
+      {
+        id: 'social-worker-training',
+        specialty: 'SOCIAL_WORK',
+        status: 'PLANNED',
+        traineeCountry: 'UZ',
+        agreement: { id: 'disability-rehabilitation-cooperation' },
+        hostInstitutions: [],
+        targetTrainees: null,
+        targetDate: null,
+      },
+      {
+        id: 'surgeons-100-by-2030',
+        specialty: 'SURGERY',
+        status: 'PLANNED',
+        traineeCountry: 'UZ',
+        agreement: { id: 'protocol-surgical-cooperation' },
+        hostInstitutions: [{ id: 'paul-strauss-center' }],
+        targetTrainees: 100,
+        targetDate: { label: 'by 2030' },
+      },
     ]);
   });
 
@@ -120,7 +160,10 @@ function trainingQueries(openDatabase: () => Promise<{ url: string; dispose(): P
     let after: string | null = null;
     let pages = 0;
     for (;;) {
-      const { body }: { body: any } = await gql('query ($after: String) { trainingPrograms(first: 3, after: $after) { totalCount edges { cursor node { id } } nodes { id } pageInfo { hasNextPage endCursor } } }', { after });
+      const { body }: { body: any } = await gql(
+        'query ($after: String) { trainingPrograms(first: 3, after: $after) { totalCount edges { cursor node { id } } nodes { id } pageInfo { hasNextPage endCursor } } }',
+        { after },
+      );
       const page = body.data.trainingPrograms;
       expect(page.totalCount).toBe(4);
       expect(ids(page.nodes)).toEqual(page.edges.map((e: { node: { id: string } }) => e.node.id));
@@ -138,11 +181,13 @@ function trainingQueries(openDatabase: () => Promise<{ url: string; dispose(): P
   test('_entities resolves TrainingProgram references in the order asked, unknown ids to null', async () => {
     const { body } = await gql(
       'query ($r: [_Any!]!) { _entities(representations: $r) { ... on TrainingProgram { id status hostInstitutions { id } progress { planned } } } }',
-      { r: [
-        { __typename: 'TrainingProgram', id: 'cardiology-exchange-monaco' },
-        { __typename: 'TrainingProgram', id: 'no-such-programme' },
-        { __typename: 'TrainingProgram', id: 'surgeons-100-by-2030' },
-      ] },
+      {
+        r: [
+          { __typename: 'TrainingProgram', id: 'cardiology-exchange-monaco' },
+          { __typename: 'TrainingProgram', id: 'no-such-programme' },
+          { __typename: 'TrainingProgram', id: 'surgeons-100-by-2030' },
+        ],
+      },
     );
     expect(body.errors).toBeUndefined();
     expect(body.data._entities).toEqual([
@@ -157,12 +202,14 @@ function trainingQueries(openDatabase: () => Promise<{ url: string; dispose(): P
       `query ($r: [_Any!]!) { _entities(representations: $r) {
         ... on Agreement { id trainingPrograms { id } }
         ... on Institution { id hostedPrograms { id } placements { id } } } }`,
-      { r: [
-        { __typename: 'Agreement', id: 'protocol-surgical-cooperation' },
-        { __typename: 'Institution', id: 'paul-strauss-center' },
-        { __typename: 'Agreement', id: 'mfa-healthcare-cooperation' },
-        { __typename: 'Institution', id: 'gustave-roussy' },
-      ] },
+      {
+        r: [
+          { __typename: 'Agreement', id: 'protocol-surgical-cooperation' },
+          { __typename: 'Institution', id: 'paul-strauss-center' },
+          { __typename: 'Agreement', id: 'mfa-healthcare-cooperation' },
+          { __typename: 'Institution', id: 'gustave-roussy' },
+        ],
+      },
     );
     expect(body.errors).toBeUndefined();
     expect(body.data._entities).toEqual([
@@ -185,7 +232,9 @@ function trainingQueries(openDatabase: () => Promise<{ url: string; dispose(): P
 
     const { dataSource } = server.database;
     const trainees = ['test-trainee-1', 'test-trainee-2', 'test-trainee-3'];
-    await dataSource.getRepository(Trainee).insert(trainees.map((id, i) => ({ id, fullName: `Test Trainee ${i + 1}`, homeInstitutionId: 'vakhidov-surgery-center', synthetic: true })));
+    await dataSource
+      .getRepository(Trainee)
+      .insert(trainees.map((id, i) => ({ id, fullName: `Test Trainee ${i + 1}`, homeInstitutionId: 'vakhidov-surgery-center', synthetic: true })));
     await dataSource.getRepository(Placement).insert([
       { id: 'test-placement-1', cohortId: 'surgeons-2026-03-paul-strauss', traineeId: trainees[0], status: 'ENROLLED', synthetic: true },
       { id: 'test-placement-2', cohortId: 'surgeons-2026-03-paul-strauss', traineeId: trainees[1], status: 'COMPLETED', synthetic: true },
@@ -201,13 +250,15 @@ function trainingQueries(openDatabase: () => Promise<{ url: string; dispose(): P
         { r: [{ __typename: 'Institution', id: 'paul-strauss-center' }] },
       );
       expect(body.errors).toBeUndefined();
-      expect(body.data._entities[0].placements).toEqual([1, 2, 3].map((n) => ({
-        id: `test-placement-${n}`,
-        status: ['ENROLLED', 'COMPLETED', 'WITHDRAWN'][n - 1],
-        synthetic: true,
-        trainee: { fullName: `Test Trainee ${n}`, homeInstitution: { id: 'vakhidov-surgery-center' } },
-        cohort: { id: 'surgeons-2026-03-paul-strauss', program: { id: 'surgeons-100-by-2030' } },
-      })));
+      expect(body.data._entities[0].placements).toEqual(
+        [1, 2, 3].map((n) => ({
+          id: `test-placement-${n}`,
+          status: ['ENROLLED', 'COMPLETED', 'WITHDRAWN'][n - 1],
+          synthetic: true,
+          trainee: { fullName: `Test Trainee ${n}`, homeInstitution: { id: 'vakhidov-surgery-center' } },
+          cohort: { id: 'surgeons-2026-03-paul-strauss', program: { id: 'surgeons-100-by-2030' } },
+        })),
+      );
     } finally {
       await dataSource.getRepository(Placement).delete(['test-placement-1', 'test-placement-2', 'test-placement-3']);
       await dataSource.getRepository(Trainee).delete(trainees);

@@ -11,9 +11,14 @@ export interface __Name__Context extends RequestContext {
 function createLoaders({ dataSource }: Database) {
   const projects = dataSource.getRepository(__Name__Project);
   return {
-    project: recordLoader((ids) => projects.findBy({ id: In([...ids]) }), (p) => p.id),
+    project: recordLoader(
+      (ids) => projects.findBy({ id: In([...ids]) }),
+      (p) => p.id,
+    ),
     /** The first `first` projects an institution leads, by id. */
-    projectsLedBy: firstRecordsPerOwnerLoader(dataSource, { entity: __Name__Project, owner: 'leadInstitutionId', value: 'id', orderBy: ['id'] }, (found) => projects.findBy({ id: In(found) })),
+    projectsLedBy: firstRecordsPerOwnerLoader(dataSource, { entity: __Name__Project, owner: 'leadInstitutionId', value: 'id', orderBy: ['id'] }, (found) =>
+      projects.findBy({ id: In(found) }),
+    ),
   };
 }
 

@@ -38,7 +38,12 @@ for (const target of scratchTargets) {
       expect(body).toEqual({ data: { __nameCamel__Project: { id: '__name__-example', partner: OWNER, leadInstitution: { id: 'gustave-roussy' } } } });
       const entities = await gql(
         `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Institution { id __nameCamel__Projects(first: 5) { id } } } }`,
-        { representations: [{ __typename: 'Institution', id: 'gustave-roussy' }, { __typename: 'Institution', id: 'nowhere' }] },
+        {
+          representations: [
+            { __typename: 'Institution', id: 'gustave-roussy' },
+            { __typename: 'Institution', id: 'nowhere' },
+          ],
+        },
       );
       expect(entities.body.data._entities).toEqual([
         { id: 'gustave-roussy', __nameCamel__Projects: [{ id: '__name__-example' }] },
@@ -50,7 +55,12 @@ for (const target of scratchTargets) {
       const input = { id: 'test-__name__-created', title: 'Created by a test', leadInstitutionId: 'gustave-roussy', idempotencyKey: 'key-1' };
       const first = await gql(CREATE, { input }, callers.ownerEditor);
       expect(first.body.errors).toBeUndefined();
-      expect(first.body.data.create__Name__Project.__nameCamel__Project).toEqual({ id: input.id, title: input.title, partner: OWNER, leadInstitution: { id: 'gustave-roussy' } });
+      expect(first.body.data.create__Name__Project.__nameCamel__Project).toEqual({
+        id: input.id,
+        title: input.title,
+        partner: OWNER,
+        leadInstitution: { id: 'gustave-roussy' },
+      });
       const retry = await gql(CREATE, { input }, callers.ownerEditor);
       expect(retry.body).toEqual(first.body);
       const trail = await gql(`{ __nameCamel__AuditTrail(recordId: "${input.id}") { nodes { mutation recordId partner } } }`, {}, callers.admin);

@@ -10,4 +10,15 @@ import { Milestone } from './milestone';
 
 export { Agreement, AgreementArea, AgreementParty, AgreementRelatedEvent, Event, EventCountry, EventParticipant, Milestone };
 
-export const entities = [Event, EventCountry, EventParticipant, Agreement, AgreementArea, AgreementParty, AgreementRelatedEvent, Milestone, AuditEntry, IdempotentRequest];
+export const entities = [
+  Event,
+  EventCountry,
+  EventParticipant,
+  Agreement,
+  AgreementArea,
+  AgreementParty,
+  AgreementRelatedEvent,
+  Milestone,
+  AuditEntry,
+  IdempotentRequest,
+];

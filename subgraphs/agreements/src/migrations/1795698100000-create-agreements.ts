@@ -92,7 +92,13 @@ export class CreateAgreements1795698100000 implements MigrationInterface {
         ],
         indices: [{ name: 'idx_agreement_area_specialty', columnNames: ['specialty'] }],
         foreignKeys: [
-          { name: 'fk_agreement_area_agreement', columnNames: ['agreement_id'], referencedTableName: 'agreement', referencedColumnNames: ['id'], onDelete: 'CASCADE' },
+          {
+            name: 'fk_agreement_area_agreement',
+            columnNames: ['agreement_id'],
+            referencedTableName: 'agreement',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
         ],
       }),
     );
@@ -112,7 +118,13 @@ export class CreateAgreements1795698100000 implements MigrationInterface {
           { name: 'idx_agreement_party_country', columnNames: ['country'] },
         ],
         foreignKeys: [
-          { name: 'fk_agreement_party_agreement', columnNames: ['agreement_id'], referencedTableName: 'agreement', referencedColumnNames: ['id'], onDelete: 'CASCADE' },
+          {
+            name: 'fk_agreement_party_agreement',
+            columnNames: ['agreement_id'],
+            referencedTableName: 'agreement',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
         ],
       }),
     );
@@ -125,8 +137,20 @@ export class CreateAgreements1795698100000 implements MigrationInterface {
         ],
         indices: [{ name: 'idx_agreement_related_event_event', columnNames: ['event_id'] }],
         foreignKeys: [
-          { name: 'fk_agreement_related_event_agreement', columnNames: ['agreement_id'], referencedTableName: 'agreement', referencedColumnNames: ['id'], onDelete: 'CASCADE' },
-          { name: 'fk_agreement_related_event_event', columnNames: ['event_id'], referencedTableName: 'event', referencedColumnNames: ['id'], onDelete: 'CASCADE' },
+          {
+            name: 'fk_agreement_related_event_agreement',
+            columnNames: ['agreement_id'],
+            referencedTableName: 'agreement',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
+          {
+            name: 'fk_agreement_related_event_event',
+            columnNames: ['event_id'],
+            referencedTableName: 'event',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
         ],
       }),
     );
@@ -144,7 +168,13 @@ export class CreateAgreements1795698100000 implements MigrationInterface {
         ],
         indices: [{ name: 'idx_milestone_agreement', columnNames: ['agreement_id'] }],
         foreignKeys: [
-          { name: 'fk_milestone_agreement', columnNames: ['agreement_id'], referencedTableName: 'agreement', referencedColumnNames: ['id'], onDelete: 'CASCADE' },
+          {
+            name: 'fk_milestone_agreement',
+            columnNames: ['agreement_id'],
+            referencedTableName: 'agreement',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
         ],
       }),
     );

@@ -15,4 +15,3 @@ export class AddVersions1795701100000 implements MigrationInterface {
     for (const table of [...TABLES].reverse()) await dropColumns(queryRunner, table, ['version']);
   }
 }
-

@@ -37,5 +37,3 @@ export async function preauthorize(database: Database, caller: Caller | null, ag
   if (!(await manager.existsBy(Agreement, { id: agreementId }))) throw badUserInput(`there is no agreement with id "${agreementId}"`, field);
   await authorizeOnAgreement(manager, caller, agreementId);
 }
-
-

@@ -37,15 +37,21 @@ export async function addAgreementParty(input: AddAgreementPartyInput, context: 
       throw badUserInput(`"${party.institutionId}" is already a party to agreement "${id}"`, 'input.institutionId');
     }
     if (parties.length >= LIMITS.parties) {
-      throw badUserInput(`input.agreementId: agreement "${id}" has ${parties.length} parties, the most an agreement may have (${LIMITS.parties})`, 'input.agreementId');
+      throw badUserInput(
+        `input.agreementId: agreement "${id}" has ${parties.length} parties, the most an agreement may have (${LIMITS.parties})`,
+        'input.agreementId',
+      );
     }
     const row: AgreementParty = { agreementId: id, position: Math.max(-1, ...parties.map((p) => p.position)) + 1, ...party };
     await manager.insert(AgreementParty, row);
     // A new party changes the agreement (and who owns it): its version moves on.
     const after = await updateVersioned(manager, Agreement, id, input.version, {}, 'Agreement');
     await recordAudit(manager, context, {
-      mutation: 'addAgreementParty', recordType: 'Agreement', recordId: id,
-      before: await agreementSnapshot(manager, before, parties), after: await agreementSnapshot(manager, after, [...parties, row]),
+      mutation: 'addAgreementParty',
+      recordType: 'Agreement',
+      recordId: id,
+      before: await agreementSnapshot(manager, before, parties),
+      after: await agreementSnapshot(manager, after, [...parties, row]),
     });
     return { agreement: after };
   });

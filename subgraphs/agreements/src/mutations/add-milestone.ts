@@ -49,11 +49,21 @@ export async function addMilestone(input: AddMilestoneInput, context: Agreements
     }
     const count = await manager.countBy(Milestone, { agreementId: agreement.id });
     if (count >= LIMITS.milestones) {
-      throw badUserInput(`input.agreementId: agreement "${agreement.id}" has ${count} milestones, the most an agreement may have (${LIMITS.milestones})`, 'input.agreementId');
+      throw badUserInput(
+        `input.agreementId: agreement "${agreement.id}" has ${count} milestones, the most an agreement may have (${LIMITS.milestones})`,
+        'input.agreementId',
+      );
     }
     const last = await manager.findOne(Milestone, { where: { agreementId: agreement.id }, order: { position: 'DESC' } });
     const milestone: Milestone = {
-      id: request.recordId, agreementId: agreement.id, title, due, dueLabel, status, position: last === null ? 0 : last.position + 1, version: 1,
+      id: request.recordId,
+      agreementId: agreement.id,
+      title,
+      due,
+      dueLabel,
+      status,
+      position: last === null ? 0 : last.position + 1,
+      version: 1,
     };
     await manager.insert(Milestone, milestone);
     await recordAudit(manager, context, { mutation: 'addMilestone', recordType: 'Milestone', recordId: milestone.id, before: null, after: { ...milestone } });

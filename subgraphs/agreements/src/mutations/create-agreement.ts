@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { partnersOf } from '@partnership/domain';
 import {
-  badUserInput, createOnce, earlierCreate, isUniqueViolation, recordAudit, requireEditorRole, requireWriter, validateNewId, type IdempotentCreate,
+  badUserInput,
+  createOnce,
+  earlierCreate,
+  isUniqueViolation,
+  recordAudit,
+  requireEditorRole,
+  requireWriter,
+  validateNewId,
+  type IdempotentCreate,
 } from '@partnership/subgraph-kit';
 import type { AgreementsContext } from '../context';
 import { Agreement, AgreementArea, AgreementParty, Event } from '../entities';
@@ -35,7 +43,10 @@ export async function createAgreement(input: CreateAgreementInput, context: Agre
   const title = requiredText(input.title, 'input.title', LIMITS.title);
   const status = input.status ?? 'PROPOSED';
   if (!INITIAL_STATUSES.includes(status)) {
-    throw badUserInput(`input.status must be PROPOSED or UNDER_DISCUSSION: a new agreement cannot start ${status}; move it forward with setAgreementStatus`, 'input.status');
+    throw badUserInput(
+      `input.status must be PROPOSED or UNDER_DISCUSSION: a new agreement cannot start ${status}; move it forward with setAgreementStatus`,
+      'input.status',
+    );
   }
   const areas = distinctValues(input.areas ?? [], 'input.areas');
   const summary = optionalText(input.summary, 'input.summary', LIMITS.summary);
@@ -46,7 +57,10 @@ export async function createAgreement(input: CreateAgreementInput, context: Agre
   input.parties.forEach((party, i) => {
     const first = input.parties.findIndex((p) => p.institutionId === party.institutionId);
     if (first !== i) {
-      throw badUserInput(`input.parties[${i}].institutionId: "${party.institutionId}" is already input.parties[${first}]; list each institution once`, `input.parties[${i}].institutionId`);
+      throw badUserInput(
+        `input.parties[${i}].institutionId: "${party.institutionId}" is already input.parties[${first}]; list each institution once`,
+        `input.parties[${i}].institutionId`,
+      );
     }
   });
   const valid = validParties(input.parties, partyField);
@@ -77,13 +91,31 @@ export async function createAgreement(input: CreateAgreementInput, context: Agre
       }
       // The event's id as stored, never the client's spelling.
       const row: Agreement = {
-        id: agreementId, title, kind: input.kind, status, signedOn: null, concludedOn: null, concludedOnLabel: null, eventId: event?.id ?? null, summary, synthetic: false, version: 1,
+        id: agreementId,
+        title,
+        kind: input.kind,
+        status,
+        signedOn: null,
+        concludedOn: null,
+        concludedOnLabel: null,
+        eventId: event?.id ?? null,
+        summary,
+        synthetic: false,
+        version: 1,
       };
       await manager.insert(Agreement, row);
-      if (areas.length > 0) await manager.insert(AgreementArea, areas.map((specialty) => ({ agreementId, specialty })));
+      if (areas.length > 0)
+        await manager.insert(
+          AgreementArea,
+          areas.map((specialty) => ({ agreementId, specialty })),
+        );
       await manager.insert(AgreementParty, partyRows);
       await recordAudit(manager, context, {
-        mutation: 'createAgreement', recordType: 'Agreement', recordId: agreementId, before: null, after: await agreementSnapshot(manager, row, partyRows),
+        mutation: 'createAgreement',
+        recordType: 'Agreement',
+        recordId: agreementId,
+        before: null,
+        after: await agreementSnapshot(manager, row, partyRows),
       });
       return { agreement: row };
     });

@@ -18,9 +18,6 @@ export const LIMITS = {
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-
-
-
 /** A canonical partial date ("2030", "2026-Q1", "2026-03", "2026-03-15"). */
 export function partialDateInput(value: string, field: string): string {
   if (!isPartialDate(value)) {
@@ -43,4 +40,3 @@ export function pastDateInput(value: string, field: string, now = new Date()): s
   if (value > latestToday) throw badUserInput(`${field} must not be in the future (got ${value})`, field);
   return value;
 }
-

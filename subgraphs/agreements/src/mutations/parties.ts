@@ -40,17 +40,29 @@ export function validParties(parties: readonly PartyInput[], fieldOf: PartyField
 export async function checkParties(context: AgreementsContext, parties: readonly ValidParty[], fieldOf: PartyField): Promise<CheckedParty[]> {
   const representativeIds = parties.flatMap((p) => (p.representativeId === null ? [] : [p.representativeId]));
   const [institutions, people] = await Promise.all([
-    context.peers.find<{ id: string; country: string }>('institutions', 'Institution', parties.map((p) => p.institutionId), 'country', context.caller),
+    context.peers.find<{ id: string; country: string }>(
+      'institutions',
+      'Institution',
+      parties.map((p) => p.institutionId),
+      'country',
+      context.caller,
+    ),
     context.peers.find('institutions', 'Person', representativeIds, '', context.caller),
   ]);
   return parties.map((party, i) => {
     const institution = institutions.get(party.institutionId);
     if (institution === undefined) {
-      throw badUserInput(`there is no institution with id "${party.institutionId}" in the institutions subgraph (ids such as "gustave-roussy")`, fieldOf(i, 'institutionId'));
+      throw badUserInput(
+        `there is no institution with id "${party.institutionId}" in the institutions subgraph (ids such as "gustave-roussy")`,
+        fieldOf(i, 'institutionId'),
+      );
     }
     const representative = party.representativeId === null ? null : people.get(party.representativeId);
     if (representative === undefined) {
-      throw badUserInput(`there is no person with id "${party.representativeId}" in the institutions subgraph (ids such as "celine-poulet")`, fieldOf(i, 'representativeId'));
+      throw badUserInput(
+        `there is no person with id "${party.representativeId}" in the institutions subgraph (ids such as "celine-poulet")`,
+        fieldOf(i, 'representativeId'),
+      );
     }
     return { institutionId: institution.id, role: party.role, representativeId: representative?.id ?? null, country: institution.country };
   });

@@ -43,12 +43,16 @@ export async function setAgreementStatus(input: SetAgreementStatusInput, context
       );
     }
     // The exact day of signature is also when the agreement was concluded, now known to the day.
-    const changes: Partial<Agreement> = signedOn === null ? { status: input.status } : { status: input.status, signedOn, concludedOn: signedOn, concludedOnLabel: null };
+    const changes: Partial<Agreement> =
+      signedOn === null ? { status: input.status } : { status: input.status, signedOn, concludedOn: signedOn, concludedOnLabel: null };
     // The stored id, not the client's spelling.
     const after = await updateVersioned(manager, Agreement, before.id, input.version, changes, 'Agreement');
     await recordAudit(manager, context, {
-      mutation: 'setAgreementStatus', recordType: 'Agreement', recordId: before.id,
-      before: await agreementSnapshot(manager, before, parties), after: await agreementSnapshot(manager, after, parties),
+      mutation: 'setAgreementStatus',
+      recordType: 'Agreement',
+      recordId: before.id,
+      before: await agreementSnapshot(manager, before, parties),
+      after: await agreementSnapshot(manager, after, parties),
     });
     return { agreement: after };
   });

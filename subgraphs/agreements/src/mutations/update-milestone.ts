@@ -47,7 +47,13 @@ export async function updateMilestone(input: UpdateMilestoneInput, context: Agre
     }
     // The stored id, not the client's spelling.
     const after = await updateVersioned(manager, Milestone, before.id, input.version, changes, 'Milestone');
-    await recordAudit(manager, context, { mutation: 'updateMilestone', recordType: 'Milestone', recordId: before.id, before: { ...before }, after: { ...after } });
+    await recordAudit(manager, context, {
+      mutation: 'updateMilestone',
+      recordType: 'Milestone',
+      recordId: before.id,
+      before: { ...before },
+      after: { ...after },
+    });
     return { milestone: after };
   });
 }

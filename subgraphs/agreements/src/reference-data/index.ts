@@ -23,7 +23,11 @@ export function referenceTables(): ReferenceTable[] {
   const agreements: ReferenceTable<Agreement> = {
     entity: Agreement,
     key: ['id'],
-    rows: referenceAgreements.map(({ areas: _a, parties: _p, milestones: _m, relatedEventIds: _r, ...agreement }) => ({ ...agreement, synthetic: false, version: 1 })),
+    rows: referenceAgreements.map(({ areas: _a, parties: _p, milestones: _m, relatedEventIds: _r, ...agreement }) => ({
+      ...agreement,
+      synthetic: false,
+      version: 1,
+    })),
   };
   const areas: ReferenceTable<AgreementArea> = {
     entity: AgreementArea,

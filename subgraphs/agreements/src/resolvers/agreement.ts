@@ -6,8 +6,7 @@ export const Agreement = {
   // Unknown ids resolve to null, so a stale reference from another subgraph yields null rather than an error.
   __resolveReference: ({ id }: { id: string }, { loaders }: AgreementsContext) => loaders.agreement.load(id),
   concludedOn: (agreement: AgreementRow) => partialDateOrNull(agreement.concludedOn, agreement.concludedOnLabel),
-  event: (agreement: AgreementRow, _: unknown, { loaders }: AgreementsContext) =>
-    agreement.eventId === null ? null : loaders.event.load(agreement.eventId),
+  event: (agreement: AgreementRow, _: unknown, { loaders }: AgreementsContext) => (agreement.eventId === null ? null : loaders.event.load(agreement.eventId)),
   relatedEvents: async (agreement: AgreementRow, _: unknown, { loaders }: AgreementsContext) =>
     (await loaders.relatedEventsOf.load(agreement.id)).map((linked) => linked.record),
   areas: async (agreement: AgreementRow, _: unknown, { loaders }: AgreementsContext) =>

@@ -13,7 +13,6 @@ export const Event = {
 };
 
 export const EventParticipant = {
-  institution: (participant: EventParticipantRow) =>
-    participant.institutionId === null ? null : { __typename: 'Institution', id: participant.institutionId },
+  institution: (participant: EventParticipantRow) => (participant.institutionId === null ? null : { __typename: 'Institution', id: participant.institutionId }),
   person: (participant: EventParticipantRow) => (participant.personId === null ? null : { __typename: 'Person', id: participant.personId }),
 };

@@ -23,17 +23,13 @@ export const Query = {
       query.andWhere('EXISTS (SELECT 1 FROM agreement_area a WHERE a.agreement_id = agreement.id AND a.specialty = :area)', { area: filter.area });
     }
     if (filter.party != null) {
-      query.andWhere(
-        'EXISTS (SELECT 1 FROM agreement_party p WHERE p.agreement_id = agreement.id AND p.institution_id = :party)',
-        { party: validateId(filter.party, 'filter.party') },
-      );
+      query.andWhere('EXISTS (SELECT 1 FROM agreement_party p WHERE p.agreement_id = agreement.id AND p.institution_id = :party)', {
+        party: validateId(filter.party, 'filter.party'),
+      });
     }
     if (filter.country) {
       // Answered from the party's denormalised country (see AgreementParty.country), not from the institutions subgraph.
-      query.andWhere(
-        'EXISTS (SELECT 1 FROM agreement_party pc WHERE pc.agreement_id = agreement.id AND pc.country = :country)',
-        { country: filter.country },
-      );
+      query.andWhere('EXISTS (SELECT 1 FROM agreement_party pc WHERE pc.agreement_id = agreement.id AND pc.country = :country)', { country: filter.country });
     }
     return paginate(query, 'agreement', args);
   },
@@ -52,7 +48,10 @@ export const Query = {
       const start = partialDateOrNull(event.startsOn);
       return start === null ? UNDATED : `${start.latest} ${start.earliest}`;
     };
-    const ids = starts.sort((a, b) => keyOf(a).localeCompare(keyOf(b))).slice(0, limit).map((event) => event.id);
+    const ids = starts
+      .sort((a, b) => keyOf(a).localeCompare(keyOf(b)))
+      .slice(0, limit)
+      .map((event) => event.id);
     const byId = new Map((await repository.findBy({ id: In(ids) })).map((event) => [event.id, event]));
     return ids.flatMap((id) => byId.get(id) ?? []);
   },

@@ -15,10 +15,13 @@ for (const target of scratchTargets) {
     describe('addAgreementParty', () => {
       test('an editor of an existing party adds an institution; the version moves on and the country is kept', async () => {
         const { id } = await newAgreement();
-        const { body } = await fr(ADD_PARTY, { input: { agreementId: id, version: 1, institutionId: 'paul-strauss-center', role: '  host centre ', representativeId: null } });
+        const { body } = await fr(ADD_PARTY, {
+          input: { agreementId: id, version: 1, institutionId: 'paul-strauss-center', role: '  host centre ', representativeId: null },
+        });
         expect(body.errors).toBeUndefined();
         expect(body.data.addAgreementParty.agreement).toEqual({
-          id, version: 2,
+          id,
+          version: 2,
           parties: [
             { institution: { id: 'uz-ministry-of-health' }, role: 'Uzbek party', representative: null },
             { institution: { id: 'gustave-roussy' }, role: 'French partner', representative: { id: 'patrick-le-dise' } },
@@ -51,14 +54,21 @@ for (const target of scratchTargets) {
         ['anonymous', null, 'UNAUTHENTICATED'],
         ['a viewer', FR_VIEWER, 'FORBIDDEN'],
       ] as Array<[string, Caller | null, string]>)('%s may not add a party', async (_who, caller, code) => {
-        const { body } = await as(caller)(ADD_PARTY, { input: { agreementId: 'protocol-surgical-cooperation', version: 1, institutionId: 'paul-strauss-center' } });
+        const { body } = await as(caller)(ADD_PARTY, {
+          input: { agreementId: 'protocol-surgical-cooperation', version: 1, institutionId: 'paul-strauss-center' },
+        });
         expectError(body, code);
       });
 
       test.each([
         ['an institution already a party', { institutionId: 'gustave-roussy' }, 'input.institutionId', /already a party/],
         ['an unknown institution', { institutionId: 'no-such-hospital' }, 'input.institutionId', /no institution with id/],
-        ['an unknown representative', { institutionId: 'paul-strauss-center', representativeId: 'nobody-known' }, 'input.representativeId', /no person with id/],
+        [
+          'an unknown representative',
+          { institutionId: 'paul-strauss-center', representativeId: 'nobody-known' },
+          'input.representativeId',
+          /no person with id/,
+        ],
         ['a role over 200 characters', { institutionId: 'paul-strauss-center', role: long(201) }, 'input.role', /at most 200/],
         ['an unknown agreement', { agreementId: 'no-such-agreement', institutionId: 'paul-strauss-center' }, 'input.agreementId', /no agreement/],
       ] as Array<[string, Record<string, unknown>, string, RegExp]>)('%s is refused on its field', async (_case, input, field, message) => {

@@ -20,7 +20,11 @@ for (const target of scratchTargets) {
         expect(added.body.errors).toBeUndefined();
         const milestone = added.body.data.addMilestone.milestone;
         expect(milestone).toEqual({
-          id: expect.stringMatching(/^[0-9a-f-]{36}$/), title: 'Joint action plan', status: 'PLANNED', version: 1, agreement: { id },
+          id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+          title: 'Joint action plan',
+          status: 'PLANNED',
+          version: 1,
+          agreement: { id },
           due: { precision: 'QUARTER', label: 'first quarter of 2026', earliest: '2026-01-01', latest: '2026-03-31' },
         });
         // The agreement's own version does not move: its milestones carry their own.
@@ -34,10 +38,20 @@ for (const target of scratchTargets) {
         expect(updated.body.errors).toBeUndefined();
         // A new date without a label drops the old label, which described the old date.
         expect(updated.body.data.updateMilestone.milestone).toEqual({
-          id: milestone.id, title: 'Joint action plan', status: 'IN_PROGRESS', version: 2, due: { precision: 'MONTH', label: 'March 2026' },
+          id: milestone.id,
+          title: 'Joint action plan',
+          status: 'IN_PROGRESS',
+          version: 2,
+          due: { precision: 'MONTH', label: 'March 2026' },
         });
-        const labelled = await fr(UPDATE_MILESTONE, { input: { id: milestone.id, version: 2, dueLabel: 'by the end of March 2026', title: 'Joint action plan adopted' } });
-        expect(labelled.body.data.updateMilestone.milestone).toMatchObject({ title: 'Joint action plan adopted', version: 3, due: { label: 'by the end of March 2026' } });
+        const labelled = await fr(UPDATE_MILESTONE, {
+          input: { id: milestone.id, version: 2, dueLabel: 'by the end of March 2026', title: 'Joint action plan adopted' },
+        });
+        expect(labelled.body.data.updateMilestone.milestone).toMatchObject({
+          title: 'Joint action plan adopted',
+          version: 3,
+          due: { label: 'by the end of March 2026' },
+        });
         const cleared = await fr(UPDATE_MILESTONE, { input: { id: milestone.id, version: 3, due: null, status: 'DONE' } });
         expect(cleared.body.data.updateMilestone.milestone).toMatchObject({ status: 'DONE', version: 4, due: null });
 
@@ -55,8 +69,11 @@ for (const target of scratchTargets) {
         expectError((await as(FR_VIEWER)(UPDATE_MILESTONE, { input })).body, 'FORBIDDEN');
         const { body } = await fr(UPDATE_MILESTONE, { input });
         expect(body.data.updateMilestone.milestone).toEqual({
-          id: 'protocol-surgical-cooperation-first-five', title: 'First five Uzbek surgeons begin training at the Paul Strauss Center, Strasbourg',
-          status: 'IN_PROGRESS', version: 2, due: { precision: 'MONTH', label: 'March 2026' },
+          id: 'protocol-surgical-cooperation-first-five',
+          title: 'First five Uzbek surgeons begin training at the Paul Strauss Center, Strasbourg',
+          status: 'IN_PROGRESS',
+          version: 2,
+          due: { precision: 'MONTH', label: 'March 2026' },
         });
       });
 
@@ -109,19 +126,24 @@ for (const target of scratchTargets) {
         ['a bad due date', { due: '2026-Q5' }, 'input.due', /"2026-Q1"/],
         ['a label for an undated milestone', { dueLabel: 'soon' }, 'input.dueLabel', /needs a due date/],
         ['a label with the date cleared', { due: null, dueLabel: 'never' }, 'input.dueLabel', /needs a due date/],
-      ] as Array<[string, Record<string, unknown>, string, RegExp]>)('updateMilestone with %s is refused on its field', async (_case, input, field, message) => {
-        const before = await counts();
-        const { body } = await fr(UPDATE_MILESTONE, { input: { id: 'gustave-roussy-licensing-agreement-expert-training', version: 1, ...input } });
-        expect(expectError(body, 'BAD_USER_INPUT', field)).toMatch(message);
-        expect(await counts()).toEqual(before);
-      });
+      ] as Array<[string, Record<string, unknown>, string, RegExp]>)(
+        'updateMilestone with %s is refused on its field',
+        async (_case, input, field, message) => {
+          const before = await counts();
+          const { body } = await fr(UPDATE_MILESTONE, { input: { id: 'gustave-roussy-licensing-agreement-expert-training', version: 1, ...input } });
+          expect(expectError(body, 'BAD_USER_INPUT', field)).toMatch(message);
+          expect(await counts()).toEqual(before);
+        },
+      );
 
       test('updateMilestone with a stale version gets CONFLICT; an unknown id is refused on input.id', async () => {
         const { id } = await newAgreement();
         const { body: added } = await fr(ADD_MILESTONE, { input: { agreementId: id, title: 'Plan' } });
         const milestoneId = added.data.addMilestone.milestone.id;
         await fr(UPDATE_MILESTONE, { input: { id: milestoneId, version: 1, status: 'DONE' } });
-        expect(expectError((await fr(UPDATE_MILESTONE, { input: { id: milestoneId, version: 1, status: 'CANCELLED' } })).body, 'CONFLICT')).toMatch(/version 2, you sent 1/);
+        expect(expectError((await fr(UPDATE_MILESTONE, { input: { id: milestoneId, version: 1, status: 'CANCELLED' } })).body, 'CONFLICT')).toMatch(
+          /version 2, you sent 1/,
+        );
         expectError((await fr(UPDATE_MILESTONE, { input: { id: 'no-such-milestone', version: 1, status: 'DONE' } })).body, 'BAD_USER_INPUT', 'input.id');
       });
     });

@@ -1,5 +1,20 @@
 import { scratchTargets } from '@partnership/subgraph-kit/testing';
-import { ADD_MILESTONE, ADD_PARTY, ADMIN, AUDIT, baseInput, Caller, CREATE, FR_EDITOR, FR_VIEWER, MC_EDITOR, mutationFixture, SET_STATUS, UPDATE_MILESTONE, UZ_EDITOR } from './fixture';
+import {
+  ADD_MILESTONE,
+  ADD_PARTY,
+  ADMIN,
+  AUDIT,
+  baseInput,
+  Caller,
+  CREATE,
+  FR_EDITOR,
+  FR_VIEWER,
+  MC_EDITOR,
+  mutationFixture,
+  SET_STATUS,
+  UPDATE_MILESTONE,
+  UZ_EDITOR,
+} from './fixture';
 
 for (const target of scratchTargets) {
   target.describe('agreements mutations', () => {
@@ -29,10 +44,16 @@ for (const target of scratchTargets) {
         ]);
         const [create, status, party] = trail.nodes;
         expect(create.before).toBeNull();
-        expect(JSON.parse(create.after)).toMatchObject({ id: 'audited-agreement', status: 'PROPOSED', version: 1, areas: ['SURGERY'], parties: [
-          { institutionId: 'uz-ministry-of-health', role: 'Uzbek party', representativeId: null, country: 'UZ' },
-          { institutionId: 'gustave-roussy', role: 'French partner', representativeId: 'patrick-le-dise', country: 'FR' },
-        ] });
+        expect(JSON.parse(create.after)).toMatchObject({
+          id: 'audited-agreement',
+          status: 'PROPOSED',
+          version: 1,
+          areas: ['SURGERY'],
+          parties: [
+            { institutionId: 'uz-ministry-of-health', role: 'Uzbek party', representativeId: null, country: 'UZ' },
+            { institutionId: 'gustave-roussy', role: 'French partner', representativeId: 'patrick-le-dise', country: 'FR' },
+          ],
+        });
         expect([JSON.parse(status.before).status, JSON.parse(status.after).status]).toEqual(['PROPOSED', 'UNDER_DISCUSSION']);
         expect([JSON.parse(status.before).version, JSON.parse(status.after).version]).toEqual([1, 2]);
         expect(JSON.parse(party.before).parties).toHaveLength(2);
@@ -45,7 +66,13 @@ for (const target of scratchTargets) {
           ['addMilestone', 'fr-editor', 'Milestone'],
           ['updateMilestone', 'mc-admin', 'Milestone'],
         ]);
-        expect(JSON.parse(milestoneTrail.nodes[0].after)).toMatchObject({ id: milestoneId, agreementId: 'audited-agreement', due: '2027', status: 'PLANNED', version: 1 });
+        expect(JSON.parse(milestoneTrail.nodes[0].after)).toMatchObject({
+          id: milestoneId,
+          agreementId: 'audited-agreement',
+          due: '2027',
+          status: 'PLANNED',
+          version: 1,
+        });
         expect([JSON.parse(milestoneTrail.nodes[1].before).status, JSON.parse(milestoneTrail.nodes[1].after).status]).toEqual(['PLANNED', 'DONE']);
       });
 

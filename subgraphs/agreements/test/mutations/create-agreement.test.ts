@@ -16,14 +16,24 @@ for (const target of scratchTargets) {
     describe('createAgreement', () => {
       test('an editor of a party’s partner records an agreement; queries show it, with each party’s country', async () => {
         const input = baseInput({
-          id: 'uz-fr-nuclear-medicine', areas: ['ONCOLOGY', 'CARDIOLOGY'], summary: '  Joint training in nuclear medicine.  ',
-          eventId: 'french-healthcare-business-forum-2026', status: 'UNDER_DISCUSSION',
+          id: 'uz-fr-nuclear-medicine',
+          areas: ['ONCOLOGY', 'CARDIOLOGY'],
+          summary: '  Joint training in nuclear medicine.  ',
+          eventId: 'french-healthcare-business-forum-2026',
+          status: 'UNDER_DISCUSSION',
         });
         const { body } = await fr(CREATE, { input });
         expect(body.errors).toBeUndefined();
         const expected = {
-          id: 'uz-fr-nuclear-medicine', title: 'Cooperation in nuclear medicine', kind: 'COOPERATION_AGREEMENT', status: 'UNDER_DISCUSSION', version: 1,
-          signedOn: null, summary: 'Joint training in nuclear medicine.', areas: ['CARDIOLOGY', 'ONCOLOGY'], synthetic: false,
+          id: 'uz-fr-nuclear-medicine',
+          title: 'Cooperation in nuclear medicine',
+          kind: 'COOPERATION_AGREEMENT',
+          status: 'UNDER_DISCUSSION',
+          version: 1,
+          signedOn: null,
+          summary: 'Joint training in nuclear medicine.',
+          areas: ['CARDIOLOGY', 'ONCOLOGY'],
+          synthetic: false,
           event: { id: 'french-healthcare-business-forum-2026' },
           parties: [
             { institution: { id: 'uz-ministry-of-health' }, role: 'Uzbek party', representative: null },
@@ -33,18 +43,26 @@ for (const target of scratchTargets) {
         };
         expect(body.data.createAgreement.agreement).toEqual(expected);
 
-        const read = await postGraphQL<any>(url, `{ agreement(id: "uz-fr-nuclear-medicine") {
+        const read = await postGraphQL<any>(
+          url,
+          `{ agreement(id: "uz-fr-nuclear-medicine") {
           id title kind status version signedOn summary areas synthetic event { id } parties { institution { id } role representative { id } } milestones { id } }
           fr: agreements(filter: { country: FR, status: UNDER_DISCUSSION, area: ONCOLOGY }) { nodes { id } }
           gr: agreements(filter: { party: "gustave-roussy" }) { nodes { id } }
-          forum: event(id: "french-healthcare-business-forum-2026") { agreements { id } } }`);
+          forum: event(id: "french-healthcare-business-forum-2026") { agreements { id } } }`,
+        );
         expect(read.body.errors).toBeUndefined();
         expect(read.body.data.agreement).toEqual(expected);
         expect(read.body.data.fr.nodes.map((n: { id: string }) => n.id)).toContain('uz-fr-nuclear-medicine');
         expect(read.body.data.gr.nodes.map((n: { id: string }) => n.id)).toContain('uz-fr-nuclear-medicine');
         expect(read.body.data.forum.agreements.map((n: { id: string }) => n.id)).toContain('uz-fr-nuclear-medicine');
-        const stored = await server.database.dataSource.getRepository(AgreementParty).find({ where: { agreementId: 'uz-fr-nuclear-medicine' }, order: { position: 'ASC' } });
-        expect(stored.map((p) => [p.institutionId, p.country, p.position])).toEqual([['uz-ministry-of-health', 'UZ', 0], ['gustave-roussy', 'FR', 1]]);
+        const stored = await server.database.dataSource
+          .getRepository(AgreementParty)
+          .find({ where: { agreementId: 'uz-fr-nuclear-medicine' }, order: { position: 'ASC' } });
+        expect(stored.map((p) => [p.institutionId, p.country, p.position])).toEqual([
+          ['uz-ministry-of-health', 'UZ', 0],
+          ['gustave-roussy', 'FR', 1],
+        ]);
       });
 
       test('without an id it gets a UUID and starts PROPOSED', async () => {
@@ -90,28 +108,34 @@ for (const target of scratchTargets) {
         [
           'the same institution twice',
           { parties: [{ institutionId: 'gustave-roussy' }, { institutionId: 'uz-ministry-of-health' }, { institutionId: 'gustave-roussy' }] },
-          'input.parties[2].institutionId', /already input.parties\[0\]/,
+          'input.parties[2].institutionId',
+          /already input.parties\[0\]/,
         ],
         [
           'an institution the institutions subgraph does not know',
           { parties: [{ institutionId: 'gustave-roussy' }, { institutionId: 'no-such-hospital' }] },
-          'input.parties[1].institutionId', /no institution with id "no-such-hospital"/,
+          'input.parties[1].institutionId',
+          /no institution with id "no-such-hospital"/,
         ],
         [
           'a representative the institutions subgraph does not know',
           { parties: [{ institutionId: 'gustave-roussy', representativeId: 'nobody-known' }] },
-          'input.parties[0].representativeId', /no person with id "nobody-known"/,
+          'input.parties[0].representativeId',
+          /no person with id "nobody-known"/,
         ],
         ['a malformed institution id', { parties: [{ institutionId: 'not an id' }] }, 'input.parties[0].institutionId', /letters, digits/],
         ['a role over 200 characters', { parties: [{ institutionId: 'gustave-roussy', role: long(201) }] }, 'input.parties[0].role', /at most 200/],
         ['an event that does not exist', { eventId: 'no-such-event' }, 'input.eventId', /no event with id "no-such-event"/],
         ['an area twice', { areas: ['ONCOLOGY', 'SURGERY', 'ONCOLOGY'] }, 'input.areas[2]', /ONCOLOGY is repeated/],
-      ] as Array<[string, Record<string, unknown>, string, RegExp]>)('%s is refused on its field, nothing written', async (_case, overrides, field, message) => {
-        const before = await counts();
-        const { body } = await fr(CREATE, { input: baseInput(overrides) });
-        expect(expectError(body, 'BAD_USER_INPUT', field)).toMatch(message);
-        expect(await counts()).toEqual(before);
-      });
+      ] as Array<[string, Record<string, unknown>, string, RegExp]>)(
+        '%s is refused on its field, nothing written',
+        async (_case, overrides, field, message) => {
+          const before = await counts();
+          const { body } = await fr(CREATE, { input: baseInput(overrides) });
+          expect(expectError(body, 'BAD_USER_INPUT', field)).toMatch(message);
+          expect(await counts()).toEqual(before);
+        },
+      );
 
       test('an unknown kind is refused by the schema', async () => {
         const { body } = await fr(CREATE, { input: baseInput({ kind: 'TREATY' }) });

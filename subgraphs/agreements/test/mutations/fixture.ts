@@ -1,6 +1,14 @@
 import type { SubgraphServer } from '@partnership/subgraph-kit';
 import { AuditEntry } from '@partnership/subgraph-kit';
-import { expectOneError, postGraphQL, scratchTargets, startEntityStub, type EntityStub, type PostOptions, type ScratchTarget } from '@partnership/subgraph-kit/testing';
+import {
+  expectOneError,
+  postGraphQL,
+  scratchTargets,
+  startEntityStub,
+  type EntityStub,
+  type PostOptions,
+  type ScratchTarget,
+} from '@partnership/subgraph-kit/testing';
 import { Agreement, AgreementArea, AgreementParty, Milestone } from '../../src/entities';
 import { createAgreementsServer } from '../../src/server';
 
@@ -69,7 +77,9 @@ export function mutationFixture(target: (typeof scratchTargets)[number]) {
   const counts = async () => {
     const { dataSource } = server.database;
     const entries = await Promise.all(
-      [Agreement, AgreementArea, AgreementParty, Milestone, AuditEntry].map(async (entity) => [entity.name, await dataSource.getRepository(entity).count()] as const),
+      [Agreement, AgreementArea, AgreementParty, Milestone, AuditEntry].map(
+        async (entity) => [entity.name, await dataSource.getRepository(entity).count()] as const,
+      ),
     );
     return Object.fromEntries(entries);
   };
@@ -100,10 +110,18 @@ export function mutationFixture(target: (typeof scratchTargets)[number]) {
   });
 
   return {
-    get scratch() { return scratch; },
-    get server() { return server; },
-    get url() { return url; },
-    get stub() { return stub; },
+    get scratch() {
+      return scratch;
+    },
+    get server() {
+      return server;
+    },
+    get url() {
+      return url;
+    },
+    get stub() {
+      return stub;
+    },
     as,
     fr,
     admin,

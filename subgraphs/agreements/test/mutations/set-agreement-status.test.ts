@@ -13,7 +13,13 @@ for (const target of scratchTargets) {
     describe('setAgreementStatus', () => {
       test('an agreement walks forward step by step, signed on a given day, to completion', async () => {
         const { id } = await newAgreement();
-        const walk: Array<[string, Record<string, unknown>]> = [['UNDER_DISCUSSION', {}], ['AGREED', {}], ['SIGNED', { signedOn: '2026-01-20' }], ['ACTIVE', {}], ['COMPLETED', {}]];
+        const walk: Array<[string, Record<string, unknown>]> = [
+          ['UNDER_DISCUSSION', {}],
+          ['AGREED', {}],
+          ['SIGNED', { signedOn: '2026-01-20' }],
+          ['ACTIVE', {}],
+          ['COMPLETED', {}],
+        ];
         let version = 1;
         for (const [status, extra] of walk) {
           const { body } = await as(UZ_EDITOR)(SET_STATUS, { input: { id, version, status, ...extra } });
@@ -23,7 +29,10 @@ for (const target of scratchTargets) {
         }
         const read = await postGraphQL<any>(url, `{ agreement(id: "${id}") { status version signedOn concludedOn { precision label earliest } } }`);
         expect(read.body.data.agreement).toEqual({
-          status: 'COMPLETED', version: 6, signedOn: '2026-01-20', concludedOn: { precision: 'DAY', label: '2026-01-20', earliest: '2026-01-20' },
+          status: 'COMPLETED',
+          version: 6,
+          signedOn: '2026-01-20',
+          concludedOn: { precision: 'DAY', label: '2026-01-20', earliest: '2026-01-20' },
         });
         const { body } = await fr(SET_STATUS, { input: { id, version, status: 'TERMINATED' } });
         expect(expectError(body, 'BAD_USER_INPUT', 'input.status')).toMatch(/is COMPLETED: its status can no longer change/);
@@ -34,7 +43,10 @@ for (const target of scratchTargets) {
         expect(body.errors).toBeUndefined();
         // No day given: the agreement keeps what the sources said about when it was concluded.
         expect(body.data.setAgreementStatus.agreement).toEqual({
-          id: 'disability-rehabilitation-cooperation', status: 'SIGNED', version: 2, signedOn: null,
+          id: 'disability-rehabilitation-cooperation',
+          status: 'SIGNED',
+          version: 2,
+          signedOn: null,
           concludedOn: { precision: 'MONTH', label: '19–21 January 2026, French Healthcare & Business Forum', earliest: '2026-01-01' },
         });
       });

@@ -27,7 +27,9 @@ for (const target of scratchTargets) {
       });
 
       const offlineCounts = async () =>
-        Promise.all([Agreement, AgreementArea, AgreementParty, Milestone, AuditEntry].map((entity) => offline.database.dataSource.getRepository(entity).count()));
+        Promise.all(
+          [Agreement, AgreementArea, AgreementParty, Milestone, AuditEntry].map((entity) => offline.database.dataSource.getRepository(entity).count()),
+        );
 
       test.each([
         ['createAgreement', CREATE, { input: baseInput() }],
@@ -40,7 +42,12 @@ for (const target of scratchTargets) {
       });
 
       test('mutations that need no other subgraph still work', async () => {
-        const { body } = await postGraphQL<any>(offlineUrl, ADD_MILESTONE, { input: { agreementId: 'protocol-surgical-cooperation', title: 'Second cohort' } }, { caller: FR_EDITOR });
+        const { body } = await postGraphQL<any>(
+          offlineUrl,
+          ADD_MILESTONE,
+          { input: { agreementId: 'protocol-surgical-cooperation', title: 'Second cohort' } },
+          { caller: FR_EDITOR },
+        );
         expect(body.errors).toBeUndefined();
       });
     });

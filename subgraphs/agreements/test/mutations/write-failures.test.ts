@@ -20,10 +20,13 @@ for (const target of scratchTargets) {
 
       test('createAgreement failing at its second party leaves no agreement, area, party or audit entry', async () => {
         const before = await counts();
-        await withFailure(failingInsert(AgreementParty, (party) => party.position === 1), async () => {
-          const { body } = await fr(CREATE, { input: baseInput({ id: 'half-written', areas: ['SURGERY'] }) });
-          expect(expectError(body, 'INTERNAL_SERVER_ERROR')).toBe('Internal server error');
-        });
+        await withFailure(
+          failingInsert(AgreementParty, (party) => party.position === 1),
+          async () => {
+            const { body } = await fr(CREATE, { input: baseInput({ id: 'half-written', areas: ['SURGERY'] }) });
+            expect(expectError(body, 'INTERNAL_SERVER_ERROR')).toBe('Internal server error');
+          },
+        );
         expect(await counts()).toEqual(before);
         expect(await server.database.dataSource.getRepository(Agreement).existsBy({ id: 'half-written' })).toBe(false);
         // The same request succeeds once the failure is gone: nothing half-written stands in its way.
@@ -34,21 +37,30 @@ for (const target of scratchTargets) {
       test('addAgreementParty failing at its audit entry leaves neither the party nor a new version', async () => {
         const { id } = await newAgreement();
         const before = await counts();
-        await withFailure(failingInsert(AuditEntry, () => true), async () => {
-          const { body } = await fr(ADD_PARTY, { input: { agreementId: id, version: 1, institutionId: 'paul-strauss-center' } });
-          expectError(body, 'INTERNAL_SERVER_ERROR');
-        });
+        await withFailure(
+          failingInsert(AuditEntry, () => true),
+          async () => {
+            const { body } = await fr(ADD_PARTY, { input: { agreementId: id, version: 1, institutionId: 'paul-strauss-center' } });
+            expectError(body, 'INTERNAL_SERVER_ERROR');
+          },
+        );
         expect(await counts()).toEqual(before);
         const read = await postGraphQL<any>(url, `{ agreement(id: "${id}") { version parties { institution { id } } } }`);
-        expect(read.body.data.agreement).toEqual({ version: 1, parties: [{ institution: { id: 'uz-ministry-of-health' } }, { institution: { id: 'gustave-roussy' } }] });
+        expect(read.body.data.agreement).toEqual({
+          version: 1,
+          parties: [{ institution: { id: 'uz-ministry-of-health' } }, { institution: { id: 'gustave-roussy' } }],
+        });
       });
 
       test('updateMilestone failing at its audit entry leaves the milestone as it was', async () => {
         const before = await counts();
-        await withFailure(failingInsert(AuditEntry, () => true), async () => {
-          const { body } = await fr(UPDATE_MILESTONE, { input: { id: 'gustave-roussy-licensing-agreement-joint-action-plan', version: 1, status: 'DONE' } });
-          expectError(body, 'INTERNAL_SERVER_ERROR');
-        });
+        await withFailure(
+          failingInsert(AuditEntry, () => true),
+          async () => {
+            const { body } = await fr(UPDATE_MILESTONE, { input: { id: 'gustave-roussy-licensing-agreement-joint-action-plan', version: 1, status: 'DONE' } });
+            expectError(body, 'INTERNAL_SERVER_ERROR');
+          },
+        );
         expect(await counts()).toEqual(before);
         const row = await server.database.dataSource.getRepository(Milestone).findOneByOrFail({ id: 'gustave-roussy-licensing-agreement-joint-action-plan' });
         expect([row.status, row.version]).toEqual(['PLANNED', 1]);

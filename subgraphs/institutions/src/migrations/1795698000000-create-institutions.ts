@@ -28,7 +28,13 @@ export class CreateInstitutions1795698000000 implements MigrationInterface {
           { name: 'idx_institution_part_of', columnNames: ['part_of_id'] },
         ],
         foreignKeys: [
-          { name: 'fk_institution_part_of', columnNames: ['part_of_id'], referencedTableName: 'institution', referencedColumnNames: ['id'], onDelete: 'SET NULL' },
+          {
+            name: 'fk_institution_part_of',
+            columnNames: ['part_of_id'],
+            referencedTableName: 'institution',
+            referencedColumnNames: ['id'],
+            onDelete: 'SET NULL',
+          },
         ],
       }),
     );
@@ -41,7 +47,13 @@ export class CreateInstitutions1795698000000 implements MigrationInterface {
         ],
         indices: [{ name: 'idx_institution_specialty_specialty', columnNames: ['specialty'] }],
         foreignKeys: [
-          { name: 'fk_institution_specialty_institution', columnNames: ['institution_id'], referencedTableName: 'institution', referencedColumnNames: ['id'], onDelete: 'CASCADE' },
+          {
+            name: 'fk_institution_specialty_institution',
+            columnNames: ['institution_id'],
+            referencedTableName: 'institution',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
         ],
       }),
     );
@@ -58,7 +70,13 @@ export class CreateInstitutions1795698000000 implements MigrationInterface {
         ],
         indices: [{ name: 'idx_person_institution', columnNames: ['institution_id'] }],
         foreignKeys: [
-          { name: 'fk_person_institution', columnNames: ['institution_id'], referencedTableName: 'institution', referencedColumnNames: ['id'], onDelete: 'SET NULL' },
+          {
+            name: 'fk_person_institution',
+            columnNames: ['institution_id'],
+            referencedTableName: 'institution',
+            referencedColumnNames: ['id'],
+            onDelete: 'SET NULL',
+          },
         ],
       }),
     );

@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import {
-  badUserInput, createOnce, isUniqueViolation, recordAudit, requireEditorRole, requireWriter, searchTextOf, validateId, validateNewId, type IdempotentCreate,
+  badUserInput,
+  createOnce,
+  isUniqueViolation,
+  recordAudit,
+  requireEditorRole,
+  requireWriter,
+  searchTextOf,
+  validateId,
+  validateNewId,
+  type IdempotentCreate,
 } from '@partnership/subgraph-kit';
 import type { InstitutionsContext } from '../context';
 import { Person } from '../entities';

@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { partnersOf } from '@partnership/domain';
 import {
-  badUserInput, createOnce, insertRows, isUniqueViolation, lockRow, recordAudit, requireWriter, searchTextOf, validateId, validateNewId, type IdempotentCreate,
+  badUserInput,
+  createOnce,
+  insertRows,
+  isUniqueViolation,
+  lockRow,
+  recordAudit,
+  requireWriter,
+  searchTextOf,
+  validateId,
+  validateNewId,
+  type IdempotentCreate,
 } from '@partnership/subgraph-kit';
 import type { InstitutionsContext } from '../context';
 import { Institution, InstitutionSpecialty } from '../entities';
@@ -30,7 +40,11 @@ export async function createInstitution(input: CreateInstitutionInput, context: 
   const name = requiredText(input.name, 'input.name', LIMITS.institutionName);
   const localName = optionalText(input.localName, 'input.localName', LIMITS.institutionName);
   const fields = {
-    name, localName, kind: input.kind, status: input.status, country: input.country,
+    name,
+    localName,
+    kind: input.kind,
+    status: input.status,
+    country: input.country,
     city: optionalText(input.city, 'input.city', LIMITS.city),
     brand: optionalText(input.brand, 'input.brand', LIMITS.brand),
     description: optionalText(input.description, 'input.description', LIMITS.description),
@@ -60,9 +74,19 @@ export async function createInstitution(input: CreateInstitutionInput, context: 
       // Two creates with the same id at once (MySQL): the loser learns it here, after the other committed.
       throw isUniqueViolation(err) ? idTaken(newId) : err;
     }
-    await insertRows(manager, InstitutionSpecialty, specialties.map((specialty) => ({ institutionId: newId, specialty })));
+    await insertRows(
+      manager,
+      InstitutionSpecialty,
+      specialties.map((specialty) => ({ institutionId: newId, specialty })),
+    );
     const created = await manager.findOneByOrFail(Institution, { id: newId });
-    await recordAudit(manager, context, { mutation: 'createInstitution', recordType: 'Institution', recordId: newId, before: null, after: institutionSnapshot(created, specialties) });
+    await recordAudit(manager, context, {
+      mutation: 'createInstitution',
+      recordType: 'Institution',
+      recordId: newId,
+      before: null,
+      after: institutionSnapshot(created, specialties),
+    });
     return { institution: created };
   });
 }

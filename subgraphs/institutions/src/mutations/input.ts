@@ -44,8 +44,7 @@ export function notNull<T>(value: T | null, field: string): T {
   return value;
 }
 
-
 /** Whether an update input names a field at all (present, even as null) rather than leaving it out. */
 export function given<T extends object>(input: T, key: keyof T): boolean {
-  return  Object.hasOwn(input, key) && input[key] !== undefined;
+  return Object.hasOwn(input, key) && input[key] !== undefined;
 }

@@ -1,5 +1,15 @@
 import { partnersOf } from '@partnership/domain';
-import { badUserInput, insertRows, lockRow, recordAudit, requireVersion, requireWriter, searchTextOf, updateVersioned, validateId } from '@partnership/subgraph-kit';
+import {
+  badUserInput,
+  insertRows,
+  lockRow,
+  recordAudit,
+  requireVersion,
+  requireWriter,
+  searchTextOf,
+  updateVersioned,
+  validateId,
+} from '@partnership/subgraph-kit';
 import type { EntityManager } from 'typeorm';
 import type { InstitutionsContext } from '../context';
 import { Institution, InstitutionSpecialty } from '../entities';
@@ -8,7 +18,8 @@ import type { CreateInstitutionInput } from './create-institution';
 import { distinct, given, LIMITS, notNull, optionalText, requiredText } from './input';
 import { institutionSnapshot, specialtiesOf } from './snapshot';
 
-export interface UpdateInstitutionInput extends Partial<Omit<CreateInstitutionInput, 'id' | 'name' | 'kind' | 'status' | 'country' | 'specialties' | 'idempotencyKey'>> {
+export interface UpdateInstitutionInput
+  extends Partial<Omit<CreateInstitutionInput, 'id' | 'name' | 'kind' | 'status' | 'country' | 'specialties' | 'idempotencyKey'>> {
   id: string;
   version: number;
   name?: string | null;
@@ -48,11 +59,18 @@ export async function updateInstitution(input: UpdateInstitutionInput, context: 
     const after = await updateVersioned(manager, Institution, id, input.version, changes, 'institution');
     if (specialties !== null) {
       await manager.delete(InstitutionSpecialty, { institutionId: id });
-      await insertRows(manager, InstitutionSpecialty, specialties.map((specialty) => ({ institutionId: id, specialty })));
+      await insertRows(
+        manager,
+        InstitutionSpecialty,
+        specialties.map((specialty) => ({ institutionId: id, specialty })),
+      );
     }
     await recordAudit(manager, context, {
-      mutation: 'updateInstitution', recordType: 'Institution', recordId: id,
-      before: institutionSnapshot(before, specialtiesBefore), after: institutionSnapshot(after, await specialtiesOf(manager, id)),
+      mutation: 'updateInstitution',
+      recordType: 'Institution',
+      recordId: id,
+      before: institutionSnapshot(before, specialtiesBefore),
+      after: institutionSnapshot(after, await specialtiesOf(manager, id)),
     });
     return after;
   });

@@ -20,14 +20,22 @@ export async function updatePerson(input: UpdatePersonInput, context: Institutio
     // The stored id, not the client's spelling, from here on.
     const { id } = before;
     const owner = await ownerOfInstitution(manager, before.institutionId, 'input.id');
-    requireWriter(context.caller, owner.partners, owner.institution === null ? `person "${id}", who has no institution,` : `person "${id}" of ${owner.institution}`);
+    requireWriter(
+      context.caller,
+      owner.partners,
+      owner.institution === null ? `person "${id}", who has no institution,` : `person "${id}" of ${owner.institution}`,
+    );
 
     const changes: Partial<Person> = {};
     if (given(input, 'institutionId')) {
       const institutionId = input.institutionId === null ? null : validateId(input.institutionId!, 'input.institutionId');
       if (institutionId !== before.institutionId) {
         const destination = await ownerOfInstitution(manager, institutionId, 'input.institutionId');
-        requireWriter(context.caller, destination.partners, destination.institution === null ? 'a person with no institution' : `a person of ${destination.institution}`);
+        requireWriter(
+          context.caller,
+          destination.partners,
+          destination.institution === null ? 'a person with no institution' : `a person of ${destination.institution}`,
+        );
         changes.institutionId = destination.id;
       }
     }
@@ -39,7 +47,13 @@ export async function updatePerson(input: UpdatePersonInput, context: Institutio
     changes.searchText = searchTextOf(changes.fullName ?? before.fullName);
 
     const after = await updateVersioned(manager, Person, id, input.version, changes, 'person');
-    await recordAudit(manager, context, { mutation: 'updatePerson', recordType: 'Person', recordId: id, before: personSnapshot(before), after: personSnapshot(after) });
+    await recordAudit(manager, context, {
+      mutation: 'updatePerson',
+      recordType: 'Person',
+      recordId: id,
+      before: personSnapshot(before),
+      after: personSnapshot(after),
+    });
     return after;
   });
   return { person };

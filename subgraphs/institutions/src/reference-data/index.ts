@@ -11,7 +11,12 @@ export function referenceTables(): ReferenceTable[] {
     // Parents (partOf) come before the units that point at them.
     rows: [...referenceInstitutions]
       .sort((a, b) => Number(a.partOfId !== null) - Number(b.partOfId !== null))
-      .map(({ specialties: _specialties, ...institution }) => ({ ...institution, searchText: searchTextOf(institution.name, institution.localName), synthetic: false, version: 1 })),
+      .map(({ specialties: _specialties, ...institution }) => ({
+        ...institution,
+        searchText: searchTextOf(institution.name, institution.localName),
+        synthetic: false,
+        version: 1,
+      })),
   };
   const specialties: ReferenceTable<InstitutionSpecialty> = {
     entity: InstitutionSpecialty,

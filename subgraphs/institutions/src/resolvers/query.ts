@@ -23,10 +23,9 @@ export const Query = {
     if (filter.country) query.andWhere('institution.country = :country', { country: filter.country });
     if (filter.kind) query.andWhere('institution.kind = :kind', { kind: filter.kind });
     if (filter.specialty) {
-      query.andWhere(
-        'EXISTS (SELECT 1 FROM institution_specialty s WHERE s.institution_id = institution.id AND s.specialty = :specialty)',
-        { specialty: filter.specialty },
-      );
+      query.andWhere('EXISTS (SELECT 1 FROM institution_specialty s WHERE s.institution_id = institution.id AND s.specialty = :specialty)', {
+        specialty: filter.specialty,
+      });
     }
     const search = validateSearch(filter.search);
     if (search) query.andWhere(searchCondition('institution.search_text'), { search: likePattern(search) });
@@ -38,7 +37,8 @@ export const Query = {
   people: (_: unknown, args: PageArgs & { filter?: PersonFilter | null }, { database }: InstitutionsContext) => {
     const filter = args.filter ?? {};
     const query = database.dataSource.getRepository(Person).createQueryBuilder('person');
-    if (filter.institution != null) query.andWhere('person.institution_id = :institution', { institution: validateId(filter.institution, 'filter.institution') });
+    if (filter.institution != null)
+      query.andWhere('person.institution_id = :institution', { institution: validateId(filter.institution, 'filter.institution') });
     const search = validateSearch(filter.search);
     if (search) query.andWhere(searchCondition('person.search_text'), { search: likePattern(search) });
     return paginate(query, 'person', args);

@@ -14,12 +14,28 @@ for (const target of scratchTargets) {
 
     describe('addPerson', () => {
       test('an FR editor adds a contact to Gustave Roussy; queries and search see it', async () => {
-        const person = await addPerson({ id: 'helene-test', institutionId: 'gustave-roussy', fullName: ' Hélène Test ', title: 'Head of Partnerships', email: 'helene.test@example.org', phone: '+33 (1) 42-11-42-11' });
-        expect(person).toEqual({
-          id: 'helene-test', fullName: 'Hélène Test', title: 'Head of Partnerships', email: 'helene.test@example.org', phone: '+33 (1) 42-11-42-11',
-          institution: { id: 'gustave-roussy' }, version: 1, synthetic: false,
+        const person = await addPerson({
+          id: 'helene-test',
+          institutionId: 'gustave-roussy',
+          fullName: ' Hélène Test ',
+          title: 'Head of Partnerships',
+          email: 'helene.test@example.org',
+          phone: '+33 (1) 42-11-42-11',
         });
-        const { body } = await gql(frViewer, '{ people(filter: { search: "HELENE" }) { nodes { id email } } institution(id: "gustave-roussy") { people { id } } }');
+        expect(person).toEqual({
+          id: 'helene-test',
+          fullName: 'Hélène Test',
+          title: 'Head of Partnerships',
+          email: 'helene.test@example.org',
+          phone: '+33 (1) 42-11-42-11',
+          institution: { id: 'gustave-roussy' },
+          version: 1,
+          synthetic: false,
+        });
+        const { body } = await gql(
+          frViewer,
+          '{ people(filter: { search: "HELENE" }) { nodes { id email } } institution(id: "gustave-roussy") { people { id } } }',
+        );
         expect(body.data.people.nodes).toEqual([{ id: 'helene-test', email: 'helene.test@example.org' }]);
         expect(body.data.institution.people.map((p: { id: string }) => p.id)).toContain('helene-test');
       });
@@ -59,7 +75,13 @@ for (const target of scratchTargets) {
         ['an id already used', { id: 'celine-poulet' }, 'input.id', /already used/],
         ['an id that is not a slug', { id: 'céline' }, 'input.id', /letters, digits/],
       ])('%s is refused with BAD_USER_INPUT', async (_case, change, field, message) => {
-        const error = await expectRefused(frEditor, ADD_PERSON, { institutionId: 'gustave-roussy', fullName: 'Valid Name', ...change }, 'BAD_USER_INPUT', field);
+        const error = await expectRefused(
+          frEditor,
+          ADD_PERSON,
+          { institutionId: 'gustave-roussy', fullName: 'Valid Name', ...change },
+          'BAD_USER_INPUT',
+          field,
+        );
         expect(error.message).toMatch(message);
       });
 
@@ -70,11 +92,14 @@ for (const target of scratchTargets) {
       });
 
       test('when the audit entry cannot be written, the person is not written either', async () => {
-        await withSubscriber(server, failingInsert(AuditEntry, (_row, before) => before === 0), () =>
-          expectNoRowsWritten(rowCounts, async () => {
-            const { body } = await gql(frEditor, ADD_PERSON, { input: { id: 'unaudited-person', institutionId: 'gustave-roussy', fullName: 'Unaudited' } });
-            expect(body.errors![0].extensions!.code).toBe('INTERNAL_SERVER_ERROR');
-          }),
+        await withSubscriber(
+          server,
+          failingInsert(AuditEntry, (_row, before) => before === 0),
+          () =>
+            expectNoRowsWritten(rowCounts, async () => {
+              const { body } = await gql(frEditor, ADD_PERSON, { input: { id: 'unaudited-person', institutionId: 'gustave-roussy', fullName: 'Unaudited' } });
+              expect(body.errors![0].extensions!.code).toBe('INTERNAL_SERVER_ERROR');
+            }),
         );
         expect((await gql(null, '{ person(id: "unaudited-person") { id } }')).body.data.person).toBeNull();
       });

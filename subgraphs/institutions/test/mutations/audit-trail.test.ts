@@ -14,7 +14,14 @@ for (const target of scratchTargets) {
         const trail = await auditOf('audited-institution');
         expect(trail.totalCount).toBe(2);
         const [created, updated] = trail.nodes;
-        expect(created).toMatchObject({ subject: frEditor.subject, partner: 'FR', mutation: 'createInstitution', recordType: 'Institution', recordId: 'audited-institution', before: null });
+        expect(created).toMatchObject({
+          subject: frEditor.subject,
+          partner: 'FR',
+          mutation: 'createInstitution',
+          recordType: 'Institution',
+          recordId: 'audited-institution',
+          before: null,
+        });
         expect(JSON.parse(created.after)).toMatchObject({ id: 'audited-institution', name: 'Audited Institution', specialties: ['ONCOLOGY'], version: 1 });
         expect(updated.mutation).toBe('updateInstitution');
         expect(JSON.parse(updated.before)).toMatchObject({ name: 'Audited Institution', specialties: ['ONCOLOGY'], version: 1 });
@@ -27,7 +34,10 @@ for (const target of scratchTargets) {
         await addPerson({ id: 'audited-person', institutionId: 'gustave-roussy', fullName: 'Audited Person' });
         await gql(frEditor, UPDATE_PERSON, { input: { id: 'audited-person', version: 1, title: 'Director' } });
         const trail = await auditOf('audited-person');
-        expect(trail.nodes.map((e: { mutation: string; recordType: string }) => [e.mutation, e.recordType])).toEqual([['addPerson', 'Person'], ['updatePerson', 'Person']]);
+        expect(trail.nodes.map((e: { mutation: string; recordType: string }) => [e.mutation, e.recordType])).toEqual([
+          ['addPerson', 'Person'],
+          ['updatePerson', 'Person'],
+        ]);
         expect(JSON.parse(trail.nodes[1].before)).toMatchObject({ title: null, version: 1 });
         expect(JSON.parse(trail.nodes[1].after)).toMatchObject({ title: 'Director', version: 2, institutionId: 'gustave-roussy' });
       });

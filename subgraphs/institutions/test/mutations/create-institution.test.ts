@@ -15,19 +15,39 @@ for (const target of scratchTargets) {
     describe('createInstitution', () => {
       test('an FR editor records a French institution; queries and search see it', async () => {
         const created = await createInstitution({
-          id: 'lyon-heart-institute', name: '  Lyon Heart Institute ', localName: 'Institut Cœur de Lyon', country: 'FR', city: 'Lyon',
-          description: 'Synthetic test record.', partOfId: 'gustave-roussy', specialties: ['SURGERY', 'CARDIOLOGY'],
+          id: 'lyon-heart-institute',
+          name: '  Lyon Heart Institute ',
+          localName: 'Institut Cœur de Lyon',
+          country: 'FR',
+          city: 'Lyon',
+          description: 'Synthetic test record.',
+          partOfId: 'gustave-roussy',
+          specialties: ['SURGERY', 'CARDIOLOGY'],
         });
         expect(created).toEqual({
-          id: 'lyon-heart-institute', name: 'Lyon Heart Institute', localName: 'Institut Cœur de Lyon', kind: 'HOSPITAL', status: 'OPERATING', country: 'FR',
-          city: 'Lyon', brand: null, description: 'Synthetic test record.', partOf: { id: 'gustave-roussy' }, specialties: ['CARDIOLOGY', 'SURGERY'], version: 1, synthetic: false,
+          id: 'lyon-heart-institute',
+          name: 'Lyon Heart Institute',
+          localName: 'Institut Cœur de Lyon',
+          kind: 'HOSPITAL',
+          status: 'OPERATING',
+          country: 'FR',
+          city: 'Lyon',
+          brand: null,
+          description: 'Synthetic test record.',
+          partOf: { id: 'gustave-roussy' },
+          specialties: ['CARDIOLOGY', 'SURGERY'],
+          version: 1,
+          synthetic: false,
         });
-        const { body } = await gql(null, `{
+        const { body } = await gql(
+          null,
+          `{
           institution(id: "lyon-heart-institute") { name specialties }
           bySearch: institutions(filter: { search: "COEUR DE" }) { nodes { id } }
           bySpecialty: institutions(filter: { specialty: CARDIOLOGY, country: FR }) { nodes { id } }
           parent: institution(id: "gustave-roussy") { units { id } }
-        }`);
+        }`,
+        );
         expect(body.data.institution).toEqual({ name: 'Lyon Heart Institute', specialties: ['CARDIOLOGY', 'SURGERY'] });
         expect(body.data.bySearch.nodes).toEqual([{ id: 'lyon-heart-institute' }]);
         expect(body.data.bySpecialty.nodes).toEqual([{ id: 'lyon-heart-institute' }]);
@@ -70,7 +90,13 @@ for (const target of scratchTargets) {
         ['a parent that does not exist', { partOfId: 'no-such-institution' }, 'input.partOfId', /no institution "no-such-institution"/],
         ['a specialty twice', { specialties: ['ONCOLOGY', 'SURGERY', 'ONCOLOGY'] }, 'input.specialties[2]', /at most once: ONCOLOGY/],
       ])('%s is refused with BAD_USER_INPUT', async (_case, change, field, message) => {
-        const error = await expectRefused(frEditor, CREATE_INSTITUTION, { name: 'Valid Name', kind: 'HOSPITAL', country: 'FR', ...change }, 'BAD_USER_INPUT', field);
+        const error = await expectRefused(
+          frEditor,
+          CREATE_INSTITUTION,
+          { name: 'Valid Name', kind: 'HOSPITAL', country: 'FR', ...change },
+          'BAD_USER_INPUT',
+          field,
+        );
         expect(error.message).toMatch(message);
       });
 
@@ -91,17 +117,23 @@ for (const target of scratchTargets) {
         const results = await Promise.all([1, 2, 3].map(() => gql(frEditor, CREATE_INSTITUTION, { input })));
         const won = results.filter((r) => r.body.errors === undefined);
         expect(won).toHaveLength(1);
-        for (const lost of results.filter((r) => r.body.errors !== undefined)) expect(lost.body.errors![0].extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'input.id' });
+        for (const lost of results.filter((r) => r.body.errors !== undefined))
+          expect(lost.body.errors![0].extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'input.id' });
         expect((await auditOf('race-institution')).totalCount).toBe(1);
       });
 
       test('a failure in the middle of the write leaves no row behind, audit entry included', async () => {
-        await withSubscriber(server, failingInsert(InstitutionSpecialty, (_row, before) => before === 1), () =>
-          expectNoRowsWritten(rowCounts, async () => {
-            const { body } = await gql(frEditor, CREATE_INSTITUTION, { input: { id: 'half-written', name: 'Half Written', kind: 'HOSPITAL', country: 'FR', specialties: ['ONCOLOGY', 'SURGERY'] } });
-            expect(body.errors![0].extensions!.code).toBe('INTERNAL_SERVER_ERROR');
-            expect(body.errors![0].message).toBe('Internal server error');
-          }),
+        await withSubscriber(
+          server,
+          failingInsert(InstitutionSpecialty, (_row, before) => before === 1),
+          () =>
+            expectNoRowsWritten(rowCounts, async () => {
+              const { body } = await gql(frEditor, CREATE_INSTITUTION, {
+                input: { id: 'half-written', name: 'Half Written', kind: 'HOSPITAL', country: 'FR', specialties: ['ONCOLOGY', 'SURGERY'] },
+              });
+              expect(body.errors![0].extensions!.code).toBe('INTERNAL_SERVER_ERROR');
+              expect(body.errors![0].message).toBe('Internal server error');
+            }),
         );
         expect((await gql(null, '{ institution(id: "half-written") { id } }')).body.data.institution).toBeNull();
       });

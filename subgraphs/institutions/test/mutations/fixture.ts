@@ -1,6 +1,14 @@
 import type { Caller } from '@partnership/subgraph-kit';
 import type { SubgraphServer } from '@partnership/subgraph-kit';
-import { expectNoRowsWritten, expectOneError, postGraphQL, rowCounts as countRows, scratchTargets, testCaller, type ScratchTarget } from '@partnership/subgraph-kit/testing';
+import {
+  expectNoRowsWritten,
+  expectOneError,
+  postGraphQL,
+  rowCounts as countRows,
+  scratchTargets,
+  testCaller,
+  type ScratchTarget,
+} from '@partnership/subgraph-kit/testing';
 import { createInstitutionsServer } from '../../src/server';
 
 export const caller = testCaller;
@@ -17,7 +25,8 @@ export const UPDATE_INSTITUTION = `mutation ($input: UpdateInstitutionInput!) { 
 export const PERSON_FIELDS = 'id fullName title email phone institution { id } version synthetic';
 export const ADD_PERSON = `mutation ($input: AddPersonInput!) { addPerson(input: $input) { person { ${PERSON_FIELDS} } } }`;
 export const UPDATE_PERSON = `mutation ($input: UpdatePersonInput!) { updatePerson(input: $input) { person { ${PERSON_FIELDS} } } }`;
-export const AUDIT_TRAIL = 'query ($id: ID) { institutionsAuditTrail(recordId: $id, first: 100) { totalCount nodes { subject partner mutation recordType recordId before after requestId at } } }';
+export const AUDIT_TRAIL =
+  'query ($id: ID) { institutionsAuditTrail(recordId: $id, first: 100) { totalCount nodes { subject partner mutation recordType recordId before after requestId at } } }';
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -65,9 +74,15 @@ export function mutationFixture(target: (typeof scratchTargets)[number]) {
   const auditOf = async (id: string) => (await gql(admin, AUDIT_TRAIL, { id })).body.data.institutionsAuditTrail;
 
   return {
-    get scratch() { return scratch; },
-    get server() { return server; },
-    get url() { return url; },
+    get scratch() {
+      return scratch;
+    },
+    get server() {
+      return server;
+    },
+    get url() {
+      return url;
+    },
     gql,
     rowCounts,
     expectRefused,

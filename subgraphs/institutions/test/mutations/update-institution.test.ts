@@ -19,19 +19,43 @@ for (const target of scratchTargets) {
 
     describe('updateInstitution', () => {
       test('an FR editor changes names, specialties and clears a field; search follows, version goes up', async () => {
-        await createInstitution({ id: 'nice-test-hospital', name: 'Nice Test Hospital', localName: 'Hôpital de Nice', city: 'Nice', specialties: ['ONCOLOGY'] });
+        await createInstitution({
+          id: 'nice-test-hospital',
+          name: 'Nice Test Hospital',
+          localName: 'Hôpital de Nice',
+          city: 'Nice',
+          specialties: ['ONCOLOGY'],
+        });
         const { body } = await gql(frEditor, UPDATE_INSTITUTION, {
-          input: { id: 'nice-test-hospital', version: 1, name: 'Côte d’Azur Hospital', localName: 'Hôpital Côte d’Azur', city: null, specialties: ['REHABILITATION', 'SURGERY'], status: 'PLANNED' },
+          input: {
+            id: 'nice-test-hospital',
+            version: 1,
+            name: 'Côte d’Azur Hospital',
+            localName: 'Hôpital Côte d’Azur',
+            city: null,
+            specialties: ['REHABILITATION', 'SURGERY'],
+            status: 'PLANNED',
+          },
         });
         expect(body.errors).toBeUndefined();
         expect(body.data.updateInstitution.institution).toMatchObject({
-          id: 'nice-test-hospital', name: 'Côte d’Azur Hospital', localName: 'Hôpital Côte d’Azur', city: null, status: 'PLANNED', country: 'FR',
-          specialties: ['REHABILITATION', 'SURGERY'], version: 2,
+          id: 'nice-test-hospital',
+          name: 'Côte d’Azur Hospital',
+          localName: 'Hôpital Côte d’Azur',
+          city: null,
+          status: 'PLANNED',
+          country: 'FR',
+          specialties: ['REHABILITATION', 'SURGERY'],
+          version: 2,
         });
-        const search = async (term: string) => (await gql(null, 'query ($s: String) { institutions(filter: { search: $s }) { nodes { id } } }', { s: term })).body.data.institutions.nodes;
+        const search = async (term: string) =>
+          (await gql(null, 'query ($s: String) { institutions(filter: { search: $s }) { nodes { id } } }', { s: term })).body.data.institutions.nodes;
         expect(await search("cote d'azur")).toEqual([{ id: 'nice-test-hospital' }]);
         expect(await search('hopital de nice')).toEqual([]);
-        const { body: read } = await gql(null, '{ institution(id: "nice-test-hospital") { version specialties city } institutions(filter: { specialty: ONCOLOGY, country: FR }) { nodes { id } } }');
+        const { body: read } = await gql(
+          null,
+          '{ institution(id: "nice-test-hospital") { version specialties city } institutions(filter: { specialty: ONCOLOGY, country: FR }) { nodes { id } } }',
+        );
         expect(read.data.institution).toEqual({ version: 2, specialties: ['REHABILITATION', 'SURGERY'], city: null });
         expect(read.data.institutions.nodes.map((n: { id: string }) => n.id)).not.toContain('nice-test-hospital');
       });
@@ -39,7 +63,14 @@ for (const target of scratchTargets) {
       test('fields left out keep their value', async () => {
         await createInstitution({ id: 'keep-fields', name: 'Keep Fields', city: 'Paris', brand: 'Brand', specialties: ['ONCOLOGY'] });
         const { body } = await gql(frEditor, UPDATE_INSTITUTION, { input: { id: 'keep-fields', version: 1, description: 'Now described.' } });
-        expect(body.data.updateInstitution.institution).toMatchObject({ name: 'Keep Fields', city: 'Paris', brand: 'Brand', specialties: ['ONCOLOGY'], description: 'Now described.', version: 2 });
+        expect(body.data.updateInstitution.institution).toMatchObject({
+          name: 'Keep Fields',
+          city: 'Paris',
+          brand: 'Brand',
+          specialties: ['ONCOLOGY'],
+          description: 'Now described.',
+          version: 2,
+        });
       });
 
       test('a stale version gets CONFLICT and changes nothing', async () => {
@@ -52,7 +83,9 @@ for (const target of scratchTargets) {
 
       test('two updates from the same version at once: exactly one wins, the other gets CONFLICT', async () => {
         await createInstitution({ id: 'concurrent-target', name: 'Concurrent Target' });
-        const results = await Promise.all(['A', 'B', 'C'].map((n) => gql(frEditor, UPDATE_INSTITUTION, { input: { id: 'concurrent-target', version: 1, name: `Writer ${n}` } })));
+        const results = await Promise.all(
+          ['A', 'B', 'C'].map((n) => gql(frEditor, UPDATE_INSTITUTION, { input: { id: 'concurrent-target', version: 1, name: `Writer ${n}` } })),
+        );
         expect(results.filter((r) => r.body.errors === undefined)).toHaveLength(1);
         expect(results.filter((r) => r.body.errors?.[0].extensions!.code === 'CONFLICT')).toHaveLength(2);
         expect((await gql(null, '{ institution(id: "concurrent-target") { version } }')).body.data.institution.version).toBe(2);
@@ -83,9 +116,21 @@ for (const target of scratchTargets) {
         await createInstitution({ id: 'cycle-a', name: 'Cycle A' });
         await createInstitution({ id: 'cycle-b', name: 'Cycle B', partOfId: 'cycle-a' });
         await createInstitution({ id: 'cycle-c', name: 'Cycle C', partOfId: 'cycle-b' });
-        const direct = await expectRefused(frEditor, UPDATE_INSTITUTION, { id: 'cycle-a', version: 1, partOfId: 'cycle-a' }, 'BAD_USER_INPUT', 'input.partOfId');
+        const direct = await expectRefused(
+          frEditor,
+          UPDATE_INSTITUTION,
+          { id: 'cycle-a', version: 1, partOfId: 'cycle-a' },
+          'BAD_USER_INPUT',
+          'input.partOfId',
+        );
         expect(direct.message).toMatch(/cannot be the institution itself/);
-        const indirect = await expectRefused(frEditor, UPDATE_INSTITUTION, { id: 'cycle-a', version: 1, partOfId: 'cycle-c' }, 'BAD_USER_INPUT', 'input.partOfId');
+        const indirect = await expectRefused(
+          frEditor,
+          UPDATE_INSTITUTION,
+          { id: 'cycle-a', version: 1, partOfId: 'cycle-c' },
+          'BAD_USER_INPUT',
+          'input.partOfId',
+        );
         expect(indirect.message).toMatch(/"cycle-c" is itself part of "cycle-a"/);
         // Re-parenting without a loop is fine, and so is clearing the parent.
         const { body } = await gql(frEditor, UPDATE_INSTITUTION, { input: { id: 'cycle-c', version: 1, partOfId: 'cycle-a' } });
@@ -110,11 +155,16 @@ for (const target of scratchTargets) {
 
       test('a failure in the middle of replacing specialties leaves the institution as it was', async () => {
         await createInstitution({ id: 'half-updated', name: 'Half Updated', specialties: ['ONCOLOGY'] });
-        await withSubscriber(server, failingInsert(InstitutionSpecialty, (_row, before) => before === 1), () =>
-          expectNoRowsWritten(rowCounts, async () => {
-            const { body } = await gql(frEditor, UPDATE_INSTITUTION, { input: { id: 'half-updated', version: 1, name: 'Renamed', specialties: ['CARDIOLOGY', 'SURGERY'] } });
-            expect(body.errors![0].extensions!.code).toBe('INTERNAL_SERVER_ERROR');
-          }),
+        await withSubscriber(
+          server,
+          failingInsert(InstitutionSpecialty, (_row, before) => before === 1),
+          () =>
+            expectNoRowsWritten(rowCounts, async () => {
+              const { body } = await gql(frEditor, UPDATE_INSTITUTION, {
+                input: { id: 'half-updated', version: 1, name: 'Renamed', specialties: ['CARDIOLOGY', 'SURGERY'] },
+              });
+              expect(body.errors![0].extensions!.code).toBe('INTERNAL_SERVER_ERROR');
+            }),
         );
         const { body } = await gql(null, '{ institution(id: "half-updated") { name version specialties } }');
         expect(body.data.institution).toEqual({ name: 'Half Updated', version: 1, specialties: ['ONCOLOGY'] });

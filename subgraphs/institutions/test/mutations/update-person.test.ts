@@ -10,12 +10,24 @@ for (const target of scratchTargets) {
     describe('updatePerson', () => {
       test('an FR editor changes a contact; search follows, version goes up, cleared fields are null', async () => {
         await addPerson({ id: 'marie-update', institutionId: 'gustave-roussy', fullName: 'Marie Update', title: 'Nurse', phone: '+33 1 00 00 00 00' });
-        const { body } = await gql(frEditor, UPDATE_PERSON, { input: { id: 'marie-update', version: 1, fullName: 'Marie-Thérèse Update', email: 'mt@example.org', phone: null } });
+        const { body } = await gql(frEditor, UPDATE_PERSON, {
+          input: { id: 'marie-update', version: 1, fullName: 'Marie-Thérèse Update', email: 'mt@example.org', phone: null },
+        });
         expect(body.errors).toBeUndefined();
         expect(body.data.updatePerson.person).toEqual({
-          id: 'marie-update', fullName: 'Marie-Thérèse Update', title: 'Nurse', email: 'mt@example.org', phone: null, institution: { id: 'gustave-roussy' }, version: 2, synthetic: false,
+          id: 'marie-update',
+          fullName: 'Marie-Thérèse Update',
+          title: 'Nurse',
+          email: 'mt@example.org',
+          phone: null,
+          institution: { id: 'gustave-roussy' },
+          version: 2,
+          synthetic: false,
         });
-        const { body: read } = await gql(null, '{ a: people(filter: { search: "therese" }) { nodes { id } } b: person(id: "marie-update") { fullName version } }');
+        const { body: read } = await gql(
+          null,
+          '{ a: people(filter: { search: "therese" }) { nodes { id } } b: person(id: "marie-update") { fullName version } }',
+        );
         expect(read.data.a.nodes).toEqual([{ id: 'marie-update' }]);
         expect(read.data.b).toEqual({ fullName: 'Marie-Thérèse Update', version: 2 });
       });
@@ -29,7 +41,10 @@ for (const target of scratchTargets) {
         await expectRefused(frEditor, UPDATE_PERSON, { id: 'moving-person', version: 2, institutionId: null }, 'FORBIDDEN');
         const { body: moved } = await gql(admin, UPDATE_PERSON, { input: { id: 'moving-person', version: 2, institutionId: 'uz-ministry-of-health' } });
         expect(moved.data.updatePerson.person).toMatchObject({ institution: { id: 'uz-ministry-of-health' }, version: 3 });
-        const { body: people } = await gql(null, '{ a: people(filter: { institution: "paul-strauss-center" }) { nodes { id } } b: people(filter: { institution: "uz-ministry-of-health" }) { nodes { id } } }');
+        const { body: people } = await gql(
+          null,
+          '{ a: people(filter: { institution: "paul-strauss-center" }) { nodes { id } } b: people(filter: { institution: "uz-ministry-of-health" }) { nodes { id } } }',
+        );
         expect(people.data.a.nodes).toEqual([]);
         expect(people.data.b.nodes.map((n: { id: string }) => n.id)).toContain('moving-person');
       });

@@ -42,7 +42,13 @@ export class CreateTraining1795698200000 implements MigrationInterface {
         // The primary key (program_id, institution_id) already serves lookups by programme.
         indices: [{ name: 'idx_training_program_host_institution', columnNames: ['institution_id'] }],
         foreignKeys: [
-          { name: 'fk_training_program_host_program', columnNames: ['program_id'], referencedTableName: 'training_program', referencedColumnNames: ['id'], onDelete: 'CASCADE' },
+          {
+            name: 'fk_training_program_host_program',
+            columnNames: ['program_id'],
+            referencedTableName: 'training_program',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
         ],
       }),
     );
@@ -63,7 +69,13 @@ export class CreateTraining1795698200000 implements MigrationInterface {
           { name: 'idx_cohort_host_institution', columnNames: ['host_institution_id'] },
         ],
         foreignKeys: [
-          { name: 'fk_cohort_program', columnNames: ['program_id'], referencedTableName: 'training_program', referencedColumnNames: ['id'], onDelete: 'CASCADE' },
+          {
+            name: 'fk_cohort_program',
+            columnNames: ['program_id'],
+            referencedTableName: 'training_program',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
         ],
       }),
     );

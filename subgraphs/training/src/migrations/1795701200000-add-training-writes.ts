@@ -23,7 +23,13 @@ export class AddTrainingWrites1795701200000 implements MigrationInterface {
           { name: 'created_at', type: 'varchar', length: '24' },
         ],
         foreignKeys: [
-          { name: 'fk_enrollment_request_placement', columnNames: ['placement_id'], referencedTableName: 'placement', referencedColumnNames: ['id'], onDelete: 'CASCADE' },
+          {
+            name: 'fk_enrollment_request_placement',
+            columnNames: ['placement_id'],
+            referencedTableName: 'placement',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
         ],
       }),
     );

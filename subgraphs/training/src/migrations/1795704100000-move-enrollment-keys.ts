@@ -30,7 +30,13 @@ export class MoveEnrollmentKeys1795704100000 implements MigrationInterface {
           { name: 'created_at', type: 'varchar', length: '24' },
         ],
         foreignKeys: [
-          { name: 'fk_enrollment_request_placement', columnNames: ['placement_id'], referencedTableName: 'placement', referencedColumnNames: ['id'], onDelete: 'CASCADE' },
+          {
+            name: 'fk_enrollment_request_placement',
+            columnNames: ['placement_id'],
+            referencedTableName: 'placement',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
         ],
       }),
     );

@@ -4,4 +4,11 @@ import { AddTrainingWrites1795701200000 } from './1795701200000-add-training-wri
 import { MoveEnrollmentKeys1795704100000 } from './1795704100000-move-enrollment-keys';
 
 /** Every migration of this subgraph, oldest first. Add new ones at the end; never edit an applied one. */
-export const migrations = [CreateTraining1795698200000, CreateAuditTrail1795701000000, AddTrainingWrites1795701200000, CompareIdsExactly1795703000000, CreateIdempotentRequests1795704000000, MoveEnrollmentKeys1795704100000];
+export const migrations = [
+  CreateTraining1795698200000,
+  CreateAuditTrail1795701000000,
+  AddTrainingWrites1795701200000,
+  CompareIdsExactly1795703000000,
+  CreateIdempotentRequests1795704000000,
+  MoveEnrollmentKeys1795704100000,
+];

@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { partnersOf } from '@partnership/domain';
 import {
-  badUserInput, createOnce, earlierCreate, isUniqueViolation, recordAudit, requireEditorRole, requireWriter, validateId, validateNewId, type IdempotentCreate,
+  badUserInput,
+  createOnce,
+  earlierCreate,
+  isUniqueViolation,
+  recordAudit,
+  requireEditorRole,
+  requireWriter,
+  validateId,
+  validateNewId,
+  type IdempotentCreate,
 } from '@partnership/subgraph-kit';
 import type { TrainingContext } from '../context';
 import { TrainingProgram, TrainingProgramHost } from '../entities';
@@ -87,7 +96,7 @@ export async function createTrainingProgram(input: CreateTrainingProgramInput, c
   // The sending partner (trainee country) or a hosting partner may create a programme, but each host is named only by
   // its own partner (or an admin), as for scheduleCohort: no partner commits another partner's institution.
   requireWriter(caller, partnersOf([input.traineeCountry, ...hosts.map((h) => h.country)]), `a training programme for trainees from ${input.traineeCountry}`);
-  hosts.forEach((host) => requireWriter(caller, partnersOf([host.country]), `host institution ${host.id}`));
+  for (const host of hosts) requireWriter(caller, partnersOf([host.country]), `host institution ${host.id}`);
 
   // References hold the ids as their owners return them, never the client's spelling.
   const programme: TrainingProgram = { id: request.recordId, ...fields, agreementId: agreement?.id ?? null, synthetic: false };
@@ -96,9 +105,17 @@ export async function createTrainingProgram(input: CreateTrainingProgramInput, c
     return await createOnce(context.database, request, async (manager) => {
       if (await manager.existsBy(TrainingProgram, { id: programme.id })) throw idTaken(programme.id);
       await manager.insert(TrainingProgram, programme);
-      if (hosts.length > 0) await manager.insert(TrainingProgramHost, hostInstitutionIds.map((institutionId) => ({ programId: programme.id, institutionId })));
+      if (hosts.length > 0)
+        await manager.insert(
+          TrainingProgramHost,
+          hostInstitutionIds.map((institutionId) => ({ programId: programme.id, institutionId })),
+        );
       await recordAudit(manager, context, {
-        mutation: 'createTrainingProgram', recordType: 'TrainingProgram', recordId: programme.id, before: null, after: { ...programme, hostInstitutionIds },
+        mutation: 'createTrainingProgram',
+        recordType: 'TrainingProgram',
+        recordId: programme.id,
+        before: null,
+        after: { ...programme, hostInstitutionIds },
       });
       return { trainingProgram: programme };
     });
@@ -110,12 +127,14 @@ export async function createTrainingProgram(input: CreateTrainingProgramInput, c
 }
 
 function validHostIds(ids: readonly string[]): string[] {
-  if (ids.length > LIMITS.hosts) throw badUserInput(`input.hostInstitutionIds must list at most ${LIMITS.hosts} institutions (got ${ids.length})`, 'input.hostInstitutionIds');
+  if (ids.length > LIMITS.hosts)
+    throw badUserInput(`input.hostInstitutionIds must list at most ${LIMITS.hosts} institutions (got ${ids.length})`, 'input.hostInstitutionIds');
   const seen = new Map<string, number>();
   return ids.map((raw, i) => {
     const id = validateId(raw, `input.hostInstitutionIds[${i}]`);
     const first = seen.get(id);
-    if (first !== undefined) throw badUserInput(`input.hostInstitutionIds[${i}] repeats "${id}" (already at [${first}]): list each host once`, `input.hostInstitutionIds[${i}]`);
+    if (first !== undefined)
+      throw badUserInput(`input.hostInstitutionIds[${i}] repeats "${id}" (already at [${first}]): list each host once`, `input.hostInstitutionIds[${i}]`);
     seen.set(id, i);
     return id;
   });

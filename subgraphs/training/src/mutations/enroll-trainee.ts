@@ -1,6 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { partnersOf } from '@partnership/domain';
-import { badUserInput, createOnce, earlierCreate, lockRow, recordAudit, requireEditorRole, requireWriter, validateId, type IdempotentCreate } from '@partnership/subgraph-kit';
+import {
+  badUserInput,
+  createOnce,
+  earlierCreate,
+  lockRow,
+  recordAudit,
+  requireEditorRole,
+  requireWriter,
+  validateId,
+  type IdempotentCreate,
+} from '@partnership/subgraph-kit';
 import { Not } from 'typeorm';
 import type { TrainingContext } from '../context';
 import { Cohort, Placement, Trainee } from '../entities';

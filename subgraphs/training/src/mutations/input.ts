@@ -17,9 +17,6 @@ export const LIMITS = {
   plannedSize: 500,
 } as const;
 
-
-
-
 /** A whole number from `min` to `max`. */
 export function integerInRange(value: number, field: string, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) throw badUserInput(`${field} must be a whole number from ${min} to ${max} (got ${value})`, field);

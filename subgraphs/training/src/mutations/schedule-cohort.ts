@@ -1,7 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { partnersOf } from '@partnership/domain';
 import {
-  badUserInput, createOnce, earlierCreate, isUniqueViolation, lockRow, partialDateOrNull, recordAudit, requireEditorRole, requireWriter, validateId, validateNewId, type IdempotentCreate, type PartialDate,
+  badUserInput,
+  createOnce,
+  earlierCreate,
+  isUniqueViolation,
+  lockRow,
+  partialDateOrNull,
+  recordAudit,
+  requireEditorRole,
+  requireWriter,
+  validateId,
+  validateNewId,
+  type IdempotentCreate,
+  type PartialDate,
 } from '@partnership/subgraph-kit';
 import type { TrainingContext } from '../context';
 import { Cohort, TrainingProgram, TrainingProgramHost } from '../entities';
@@ -59,7 +71,10 @@ export async function scheduleCohort(input: ScheduleCohortInput, context: Traini
       checkStartWithinProgramme(startsOn.parsed, current);
       const cohorts = await manager.countBy(Cohort, { programId: current.id });
       if (cohorts >= LIMITS.cohorts) {
-        throw badUserInput(`input.programId: programme "${current.id}" has ${cohorts} cohorts, the most a programme may have (${LIMITS.cohorts})`, 'input.programId');
+        throw badUserInput(
+          `input.programId: programme "${current.id}" has ${cohorts} cohorts, the most a programme may have (${LIMITS.cohorts})`,
+          'input.programId',
+        );
       }
       const hostIds = (await manager.findBy(TrainingProgramHost, { programId: current.id })).map((h) => h.institutionId).sort();
       const newHost = !hostIds.includes(host.id);
@@ -85,8 +100,11 @@ export async function scheduleCohort(input: ScheduleCohortInput, context: Traini
       if (newHost) {
         await manager.insert(TrainingProgramHost, { programId: current.id, institutionId: host.id });
         await recordAudit(manager, context, {
-          mutation: 'scheduleCohort', recordType: 'TrainingProgram', recordId: current.id,
-          before: { id: current.id, hostInstitutionIds: hostIds }, after: { id: current.id, hostInstitutionIds: [...hostIds, host.id].sort() },
+          mutation: 'scheduleCohort',
+          recordType: 'TrainingProgram',
+          recordId: current.id,
+          before: { id: current.id, hostInstitutionIds: hostIds },
+          after: { id: current.id, hostInstitutionIds: [...hostIds, host.id].sort() },
         });
       }
       return { cohort };

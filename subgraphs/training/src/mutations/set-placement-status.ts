@@ -26,15 +26,28 @@ export async function setPlacementStatus(input: SetPlacementStatusInput, context
   // A trainee's home institution never changes, so its owner can be learnt before the transaction.
   const trainee = await manager.findOneBy(Trainee, { id: found.traineeId });
   const homeId = trainee?.homeInstitutionId ?? null;
-  const homes = await context.peers.find<{ id: string; country: string }>('institutions', 'Institution', homeId === null ? [] : [homeId], 'country', context.caller);
-  requireWriter(context.caller, partnersOf([homeId === null ? null : homes.get(homeId)?.country]), `the placement of a trainee from ${homeId ?? 'no known institution'}`);
+  const homes = await context.peers.find<{ id: string; country: string }>(
+    'institutions',
+    'Institution',
+    homeId === null ? [] : [homeId],
+    'country',
+    context.caller,
+  );
+  requireWriter(
+    context.caller,
+    partnersOf([homeId === null ? null : homes.get(homeId)?.country]),
+    `the placement of a trainee from ${homeId ?? 'no known institution'}`,
+  );
 
   const placement = await context.database.transaction(async (tx) => {
     const before = await lockRow(tx, Placement, id);
     if (before === null) throw noPlacement(id);
     requireVersion('placement', id, before.version, version);
     if (before.status !== 'ENROLLED') {
-      throw badUserInput(`input.status: placement "${id}" is ${before.status}, a final status; only an ENROLLED placement can be completed or withdrawn`, 'input.status');
+      throw badUserInput(
+        `input.status: placement "${id}" is ${before.status}, a final status; only an ENROLLED placement can be completed or withdrawn`,
+        'input.status',
+      );
     }
     // The stored id, not the client's spelling, from here on.
     const after = await updateVersioned(tx, Placement, before.id, version, { status: input.status }, 'placement');

@@ -19,10 +19,9 @@ export const Query = {
       query.andWhere('program.agreement_id = :agreement', { agreement: validateId(filter.agreement, 'filter.agreement') });
     }
     if (filter.hostInstitution != null) {
-      query.andWhere(
-        'EXISTS (SELECT 1 FROM training_program_host h WHERE h.program_id = program.id AND h.institution_id = :host)',
-        { host: validateId(filter.hostInstitution, 'filter.hostInstitution') },
-      );
+      query.andWhere('EXISTS (SELECT 1 FROM training_program_host h WHERE h.program_id = program.id AND h.institution_id = :host)', {
+        host: validateId(filter.hostInstitution, 'filter.hostInstitution'),
+      });
     }
     return paginate(query, 'program', args);
   },

@@ -30,7 +30,11 @@ for (const target of scratchTargets) {
         const seen: string[] = [];
         let after: string | null = null;
         for (;;) {
-          const { body }: { body: any } = await gql('query ($after: String) { trainingAuditTrail(first: 7, after: $after) { totalCount nodes { id at } pageInfo { hasNextPage endCursor } } }', { after }, callers.admin);
+          const { body }: { body: any } = await gql(
+            'query ($after: String) { trainingAuditTrail(first: 7, after: $after) { totalCount nodes { id at } pageInfo { hasNextPage endCursor } } }',
+            { after },
+            callers.admin,
+          );
           expect(body.data.trainingAuditTrail.totalCount).toBe(total);
           seen.push(...body.data.trainingAuditTrail.nodes.map((n: { id: string }) => n.id));
           if (!body.data.trainingAuditTrail.pageInfo.hasNextPage) break;

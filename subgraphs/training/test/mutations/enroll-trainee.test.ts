@@ -19,19 +19,32 @@ for (const target of scratchTargets) {
       beforeAll(async () => {
         const programme = await createProgramme(callers.frEditor, { hostInstitutionIds: ['paul-strauss-center'], targetTrainees: 4 });
         programmeId = programme.id;
-        cohortId = (await scheduleCohort(callers.frEditor, { programId: programme.id, hostInstitutionId: 'paul-strauss-center', startsOn: '2026-10', plannedSize: 3 })).id;
+        cohortId = (
+          await scheduleCohort(callers.frEditor, { programId: programme.id, hostInstitutionId: 'paul-strauss-center', startsOn: '2026-10', plannedSize: 3 })
+        ).id;
       });
 
-      test('the home institution\'s partner enrols a trainee: placement, trainee, progress and audit at once', async () => {
-        const progress = async () => (await gql(`{ trainingProgram(id: "${programmeId}") { cohorts { id placements { id } } progress { enrolled } } }`, undefined, callers.uzViewer)).body.data.trainingProgram;
+      test("the home institution's partner enrols a trainee: placement, trainee, progress and audit at once", async () => {
+        const progress = async () =>
+          (await gql(`{ trainingProgram(id: "${programmeId}") { cohorts { id placements { id } } progress { enrolled } } }`, undefined, callers.uzViewer)).body
+            .data.trainingProgram;
         const start = await progress();
         const before = await fixture.rowCounts();
         const placement = await enrol(callers.uzEditor, { cohortId, fullName: ' Dilshod Ташкентов ', homeInstitutionId: 'vakhidov-surgery-center' });
         expect(placement).toEqual({
-          id: expect.stringMatching(/^[0-9a-f-]{36}$/), status: 'ENROLLED', version: 1, synthetic: false, cohort: { id: cohortId },
+          id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+          status: 'ENROLLED',
+          version: 1,
+          synthetic: false,
+          cohort: { id: cohortId },
           trainee: { fullName: 'Dilshod Ташкентов', homeInstitution: { id: 'vakhidov-surgery-center' } },
         });
-        expect(await fixture.rowCounts()).toEqual({ ...before, trainee: before.trainee + 1, placement: before.placement + 1, audit_entry: before.audit_entry + 2 });
+        expect(await fixture.rowCounts()).toEqual({
+          ...before,
+          trainee: before.trainee + 1,
+          placement: before.placement + 1,
+          audit_entry: before.audit_entry + 2,
+        });
         const after = await progress();
         expect(after.progress.enrolled).toBe(start.progress.enrolled + 1);
         expect(after.cohorts.find((c: any) => c.id === cohortId).placements).toContainEqual({ id: placement.id });
@@ -41,14 +54,19 @@ for (const target of scratchTargets) {
         expect(JSON.parse(entry.after)).toMatchObject({ id: placement.id, cohortId, status: 'ENROLLED', version: 1 });
         const traineeId = JSON.parse(entry.after).traineeId;
         const [traineeEntry] = await auditOf(traineeId);
-        expect(JSON.parse(traineeEntry.after)).toEqual({ id: traineeId, fullName: 'Dilshod Ташкентов', homeInstitutionId: 'vakhidov-surgery-center', synthetic: false });
+        expect(JSON.parse(traineeEntry.after)).toEqual({
+          id: traineeId,
+          fullName: 'Dilshod Ташкентов',
+          homeInstitutionId: 'vakhidov-surgery-center',
+          synthetic: false,
+        });
       });
 
       test.each([
         ['anonymous', null, 'UNAUTHENTICATED'],
         ['a viewer', callers.uzViewer, 'FORBIDDEN'],
         ['an analyst', callers.uzAnalyst, 'FORBIDDEN'],
-        ['an editor of the host partner, not of the trainee\'s home', callers.frEditor, 'FORBIDDEN'],
+        ["an editor of the host partner, not of the trainee's home", callers.frEditor, 'FORBIDDEN'],
       ] as Array<[string, Caller | null, string]>)('%s is refused and nothing is written', async (_who, caller, code) => {
         await expectNoRowsWritten(async () => {
           const { body } = await gql(ENROLL, { input: { cohortId, fullName: 'Refused Trainee', homeInstitutionId: 'national-medical-center' } }, caller);
@@ -56,17 +74,23 @@ for (const target of scratchTargets) {
         });
       });
 
-      test.each(refusals([
-        [{ fullName: '  ' }, 'input.fullName', /blank/],
-        [{ fullName: 'x'.repeat(301) }, 'input.fullName', /at most 300/],
-        [{ cohortId: 'no-such-cohort' }, 'input.cohortId', /no cohort "no-such-cohort"/],
-        [{ cohortId: 'bad id' }, 'input.cohortId', /letters, digits/],
-        [{ homeInstitutionId: 'no-such-institution' }, 'input.homeInstitutionId', /no institution "no-such-institution"/],
-        [{ idempotencyKey: '' }, 'input.idempotencyKey', /1–100 characters/],
-        [{ idempotencyKey: 'k'.repeat(101) }, 'input.idempotencyKey', /1–100 characters/],
-      ]))('$label is refused with BAD_USER_INPUT on $field, nothing written', async ({ overrides, field, message }) => {
+      test.each(
+        refusals([
+          [{ fullName: '  ' }, 'input.fullName', /blank/],
+          [{ fullName: 'x'.repeat(301) }, 'input.fullName', /at most 300/],
+          [{ cohortId: 'no-such-cohort' }, 'input.cohortId', /no cohort "no-such-cohort"/],
+          [{ cohortId: 'bad id' }, 'input.cohortId', /letters, digits/],
+          [{ homeInstitutionId: 'no-such-institution' }, 'input.homeInstitutionId', /no institution "no-such-institution"/],
+          [{ idempotencyKey: '' }, 'input.idempotencyKey', /1–100 characters/],
+          [{ idempotencyKey: 'k'.repeat(101) }, 'input.idempotencyKey', /1–100 characters/],
+        ]),
+      )('$label is refused with BAD_USER_INPUT on $field, nothing written', async ({ overrides, field, message }) => {
         await expectNoRowsWritten(async () => {
-          const { body } = await gql(ENROLL, { input: { cohortId, fullName: 'Valid Name', homeInstitutionId: 'national-medical-center', ...overrides } }, callers.uzEditor);
+          const { body } = await gql(
+            ENROLL,
+            { input: { cohortId, fullName: 'Valid Name', homeInstitutionId: 'national-medical-center', ...overrides } },
+            callers.uzEditor,
+          );
           expectRefused(body, 'BAD_USER_INPUT', field, message);
         });
       });
@@ -88,7 +112,11 @@ for (const target of scratchTargets) {
         const first = await enrol(callers.uzEditor, { cohortId: small.id, fullName: 'First Trainee', homeInstitutionId: 'vakhidov-surgery-center' });
         await enrol(callers.uzEditor, { cohortId: small.id, fullName: 'Second Trainee', homeInstitutionId: 'national-medical-center' });
         await expectNoRowsWritten(async () => {
-          const { body } = await gql(ENROLL, { input: { cohortId: small.id, fullName: 'Third Trainee', homeInstitutionId: 'vakhidov-surgery-center' } }, callers.uzEditor);
+          const { body } = await gql(
+            ENROLL,
+            { input: { cohortId: small.id, fullName: 'Third Trainee', homeInstitutionId: 'vakhidov-surgery-center' } },
+            callers.uzEditor,
+          );
           expectRefused(body, 'BAD_USER_INPUT', 'input.cohortId', new RegExp(`^cohort ${small.id} is full: 2 of 2 places taken$`));
         });
         const withdrawn = await gql(SET_STATUS, { input: { id: first.id, version: 1, status: 'WITHDRAWN' } }, callers.uzEditor);
@@ -100,11 +128,22 @@ for (const target of scratchTargets) {
       });
 
       test('a retry with the same idempotency key returns the first placement and writes nothing more', async () => {
-        const input = { cohortId: 'surgeons-2026-03-paul-strauss', fullName: 'Retried Trainee', homeInstitutionId: 'vakhidov-surgery-center', idempotencyKey: 'retry-key-1' };
+        const input = {
+          cohortId: 'surgeons-2026-03-paul-strauss',
+          fullName: 'Retried Trainee',
+          homeInstitutionId: 'vakhidov-surgery-center',
+          idempotencyKey: 'retry-key-1',
+        };
         const before = await fixture.rowCounts();
         const first = await enrol(callers.uzEditor, input);
         const afterFirst = await fixture.rowCounts();
-        expect(afterFirst).toEqual({ ...before, trainee: before.trainee + 1, placement: before.placement + 1, idempotent_request: before.idempotent_request + 1, audit_entry: before.audit_entry + 2 });
+        expect(afterFirst).toEqual({
+          ...before,
+          trainee: before.trainee + 1,
+          placement: before.placement + 1,
+          idempotent_request: before.idempotent_request + 1,
+          audit_entry: before.audit_entry + 2,
+        });
         for (let retry = 0; retry < 3; retry += 1) expect(await enrol(callers.uzEditor, input)).toEqual(first);
         // Trailing spaces in the name do not make it a different enrolment.
         expect(await enrol(callers.uzEditor, { ...input, fullName: ' Retried Trainee ' })).toEqual(first);

@@ -101,9 +101,15 @@ export function expectRefused(body: Body, code: string, field?: string, message?
 /** Table rows of refused inputs, named readably (long strings shown by their length). */
 export function refusals(rows: Array<[Record<string, unknown>, string, RegExp]>) {
   const show = (value: unknown): string =>
-    typeof value === 'string' && value.length > 32 ? `<${value.length} characters>` : Array.isArray(value) && value.length > 4 ? `<${value.length} ids>` : JSON.stringify(value);
+    typeof value === 'string' && value.length > 32
+      ? `<${value.length} characters>`
+      : Array.isArray(value) && value.length > 4
+        ? `<${value.length} ids>`
+        : JSON.stringify(value);
   return rows.map(([overrides, field, message]) => ({
-    label: Object.entries(overrides).map(([k, v]) => `${k}: ${show(v)}`).join(', '),
+    label: Object.entries(overrides)
+      .map(([k, v]) => `${k}: ${show(v)}`)
+      .join(', '),
     overrides,
     field,
     message,
@@ -168,16 +174,28 @@ export function mutationFixture(target: (typeof scratchTargets)[number]) {
   }
 
   async function auditOf(recordId: string): Promise<any[]> {
-    const { body } = await gql('query ($id: ID) { trainingAuditTrail(recordId: $id, first: 100) { totalCount nodes { subject partner mutation recordType recordId before after requestId } } }', { id: recordId }, callers.admin);
+    const { body } = await gql(
+      'query ($id: ID) { trainingAuditTrail(recordId: $id, first: 100) { totalCount nodes { subject partner mutation recordType recordId before after requestId } } }',
+      { id: recordId },
+      callers.admin,
+    );
     expect(body.errors).toBeUndefined();
     return body.data.trainingAuditTrail.nodes;
   }
 
   return {
-    get scratch() { return scratch; },
-    get fixture() { return fixture; },
-    get gql() { return gql; },
-    get sequence() { return sequence; },
+    get scratch() {
+      return scratch;
+    },
+    get fixture() {
+      return fixture;
+    },
+    get gql() {
+      return gql;
+    },
+    get sequence() {
+      return sequence;
+    },
     freshId,
     expectNoRowsWritten: noRowsWritten,
     createProgramme,

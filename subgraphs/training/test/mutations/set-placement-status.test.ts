@@ -14,7 +14,9 @@ for (const target of scratchTargets) {
     describe('setPlacementStatus', () => {
       let placement: { id: string };
       let programmeId: string;
-      const progress = async () => (await gql(`{ trainingProgram(id: "${programmeId}") { progress { target planned enrolled completed remaining } } }`, undefined, null)).body.data.trainingProgram.progress;
+      const progress = async () =>
+        (await gql(`{ trainingProgram(id: "${programmeId}") { progress { target planned enrolled completed remaining } } }`, undefined, null)).body.data
+          .trainingProgram.progress;
 
       beforeAll(async () => {
         const programme = await createProgramme(callers.frEditor, { targetTrainees: 10, hostInstitutionIds: ['paul-strauss-center'] });
@@ -23,8 +25,13 @@ for (const target of scratchTargets) {
         placement = await enrol(callers.uzEditor, { cohortId: cohort.id, fullName: 'Completing Trainee', homeInstitutionId: 'national-medical-center' });
       });
 
-      test('only the trainee\'s home partner may change it', async () => {
-        for (const [caller, code] of [[null, 'UNAUTHENTICATED'], [callers.uzViewer, 'FORBIDDEN'], [callers.frEditor, 'FORBIDDEN'], [callers.mcEditor, 'FORBIDDEN']] as Array<[Caller | null, string]>) {
+      test("only the trainee's home partner may change it", async () => {
+        for (const [caller, code] of [
+          [null, 'UNAUTHENTICATED'],
+          [callers.uzViewer, 'FORBIDDEN'],
+          [callers.frEditor, 'FORBIDDEN'],
+          [callers.mcEditor, 'FORBIDDEN'],
+        ] as Array<[Caller | null, string]>) {
           await expectNoRowsWritten(async () => {
             const { body } = await gql(SET_STATUS, { input: { id: placement.id, version: 1, status: 'COMPLETED' } }, caller);
             expectRefused(body, code);
@@ -32,12 +39,14 @@ for (const target of scratchTargets) {
         }
       });
 
-      test.each(refusals([
-        [{ status: 'ENROLLED' }, 'input.status', /COMPLETED or WITHDRAWN/],
-        [{ id: 'no-such-placement' }, 'input.id', /no placement "no-such-placement"/],
-        [{ id: 'bad id' }, 'input.id', /letters, digits/],
-        [{ version: 0 }, 'input.version', /whole number from 1/],
-      ]))('$label is refused with BAD_USER_INPUT on $field, nothing written', async ({ overrides, field, message }) => {
+      test.each(
+        refusals([
+          [{ status: 'ENROLLED' }, 'input.status', /COMPLETED or WITHDRAWN/],
+          [{ id: 'no-such-placement' }, 'input.id', /no placement "no-such-placement"/],
+          [{ id: 'bad id' }, 'input.id', /letters, digits/],
+          [{ version: 0 }, 'input.version', /whole number from 1/],
+        ]),
+      )('$label is refused with BAD_USER_INPUT on $field, nothing written', async ({ overrides, field, message }) => {
         await expectNoRowsWritten(async () => {
           const { body } = await gql(SET_STATUS, { input: { id: placement.id, version: 1, status: 'COMPLETED', ...overrides } }, callers.uzEditor);
           expectRefused(body, 'BAD_USER_INPUT', field, message);

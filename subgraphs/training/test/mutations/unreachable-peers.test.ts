@@ -29,14 +29,27 @@ for (const target of scratchTargets) {
 
       test.each([
         ['createTrainingProgram', CREATE, () => ({ input: programmeInput({ id: 'test-offline-programme' }) }), callers.uzEditor],
-        ['scheduleCohort', SCHEDULE, () => ({ input: { programId: 'surgeons-100-by-2030', hostInstitutionId: 'paul-strauss-center', plannedSize: 1 } }), callers.frEditor],
-        ['enrollTrainee', ENROLL, () => ({ input: { cohortId: 'surgeons-2026-03-paul-strauss', fullName: 'Offline Trainee', homeInstitutionId: 'vakhidov-surgery-center' } }), callers.uzEditor],
-      ] as Array<[string, string, () => Record<string, unknown>, Caller]>)('%s is refused with SERVICE_UNAVAILABLE and writes nothing', async (_name, mutation, variables, caller) => {
-        const before = await rowCounts(fixture.server);
-        const { body } = await offlineGql(mutation, variables(), caller);
-        expectRefused(body, 'SERVICE_UNAVAILABLE', undefined, /could not check .* nothing was written/);
-        expect(await rowCounts(fixture.server)).toEqual(before);
-      });
+        [
+          'scheduleCohort',
+          SCHEDULE,
+          () => ({ input: { programId: 'surgeons-100-by-2030', hostInstitutionId: 'paul-strauss-center', plannedSize: 1 } }),
+          callers.frEditor,
+        ],
+        [
+          'enrollTrainee',
+          ENROLL,
+          () => ({ input: { cohortId: 'surgeons-2026-03-paul-strauss', fullName: 'Offline Trainee', homeInstitutionId: 'vakhidov-surgery-center' } }),
+          callers.uzEditor,
+        ],
+      ] as Array<[string, string, () => Record<string, unknown>, Caller]>)(
+        '%s is refused with SERVICE_UNAVAILABLE and writes nothing',
+        async (_name, mutation, variables, caller) => {
+          const before = await rowCounts(fixture.server);
+          const { body } = await offlineGql(mutation, variables(), caller);
+          expectRefused(body, 'SERVICE_UNAVAILABLE', undefined, /could not check .* nothing was written/);
+          expect(await rowCounts(fixture.server)).toEqual(before);
+        },
+      );
     });
   });
 }

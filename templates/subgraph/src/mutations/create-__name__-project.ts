@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { isPartner, partnersOf } from '@partnership/domain';
 import {
-  badUserInput, createOnce, earlierCreate, isUniqueViolation, optionalId, recordAudit, requireEditorRole, requiredText, requireWriter, validateNewId, type IdempotentCreate,
+  badUserInput,
+  createOnce,
+  earlierCreate,
+  isUniqueViolation,
+  optionalId,
+  recordAudit,
+  requireEditorRole,
+  requiredText,
+  requireWriter,
+  validateNewId,
+  type IdempotentCreate,
 } from '@partnership/subgraph-kit';
 import type { __Name__Context } from '../context';
 import { __Name__Project } from '../entities';
@@ -25,7 +35,11 @@ export async function create__Name__Project(input: Create__Name__ProjectInput, c
   const id = input.id === null || input.id === undefined ? null : validateNewId(input.id, 'input.id');
   const partner = input.partner ?? OWNER;
   if (!isPartner(partner)) throw badUserInput(`input.partner must be a partner code: UZ, FR or MC (got "${partner}")`, 'input.partner');
-  const fields = { title: requiredText(input.title, 'input.title', 300), partner, leadInstitutionId: optionalId(input.leadInstitutionId, 'input.leadInstitutionId') };
+  const fields = {
+    title: requiredText(input.title, 'input.title', 300),
+    partner,
+    leadInstitutionId: optionalId(input.leadInstitutionId, 'input.leadInstitutionId'),
+  };
   requireWriter(caller, partnersOf([partner]), `a __name__ project of ${partner}`);
 
   const request: IdempotentCreate<Create__Name__ProjectPayload> = {
@@ -46,7 +60,13 @@ export async function create__Name__Project(input: Create__Name__ProjectInput, c
     return await createOnce(context.database, request, async (manager) => {
       if (await manager.existsBy(__Name__Project, { id: project.id })) throw idTaken(project.id);
       await manager.insert(__Name__Project, project);
-      await recordAudit(manager, context, { mutation: 'create__Name__Project', recordType: '__Name__Project', recordId: project.id, before: null, after: project });
+      await recordAudit(manager, context, {
+        mutation: 'create__Name__Project',
+        recordType: '__Name__Project',
+        recordId: project.id,
+        before: null,
+        after: project,
+      });
       return { __nameCamel__Project: project };
     });
   } catch (err) {
