@@ -70,7 +70,7 @@ function render() {
       '      DATA_DIR: /app/data',
       '      GATEWAY_SIGNING_SECRET: ${GATEWAY_SIGNING_SECRET:-}',
       `      ${upper(s.name)}_DATABASE_URL: mysql://${s.name}:\${${upper(s.name)}_DB_PASSWORD:-${s.name}-local}@mysql:3306/${s.name}`,
-      ...subgraphs.slice(0, i).map(url),
+      ...subgraphs.filter((_other, j) => j !== i).map(url),
       '      LOG_LEVEL: ${LOG_LEVEL:-info}',
       ...healthcheck(s.port),
     );

@@ -33,12 +33,20 @@ export function readState(file: string): FederationState | undefined {
   return JSON.parse(text) as FederationState;
 }
 
-/** True while a process with this pid exists (EPERM: it exists, but is someone else's). */
-export function isAlive(pid: number): boolean {
+/**
+ * True while the supervisor that wrote the state file runs. A state file left by a supervisor that was killed may name
+ * a pid the system has since given to another process: only one of ours that runs start-federation counts (where
+ * /proc tells), never someone else's (EPERM), so `restart` never signals a stranger and `npm start` is never blocked.
+ */
+export function isSupervisorAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('start-federation');
+  } catch {
     return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

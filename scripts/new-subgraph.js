@@ -30,10 +30,32 @@ function partnerCodes() {
   return [...match[1].matchAll(/'([A-Z]+)'/g)].map((m) => m[1]);
 }
 
+/** Names a new subgraph may not take: compose services, `database` (its DATABASE_URL is every subgraph's fallback) and every workspace package's name. */
+function reservedNames() {
+  const rootPackage = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  const folders = rootPackage.workspaces.flatMap((pattern) =>
+    pattern.endsWith('/*')
+      ? fs
+          .readdirSync(path.join(root, pattern.slice(0, -2)), { withFileTypes: true })
+          .filter((e) => e.isDirectory())
+          .map((e) => path.join(pattern.slice(0, -2), e.name))
+      : [pattern],
+  );
+  const packageNames = folders
+    .map((folder) => path.join(root, folder, 'package.json'))
+    .filter((file) => fs.existsSync(file))
+    .map((file) => JSON.parse(fs.readFileSync(file, 'utf8')).name.replace(/^@partnership\//, ''));
+  // Registered subgraphs get their own, clearer refusal below.
+  const registered = JSON.parse(fs.readFileSync(registryFile, 'utf8')).subgraphs.map((s) => s.name);
+  return ['gateway', 'mysql', 'supergraph', 'redis', 'database', ...packageNames].filter((reserved) => !registered.includes(reserved));
+}
+
 function parseArgs(argv) {
   const args = {};
   for (let i = 0; i < argv.length; i += 1) {
-    const [flag, inline] = argv[i].split('=', 2);
+    const separator = argv[i].indexOf('=');
+    const flag = separator < 0 ? argv[i] : argv[i].slice(0, separator);
+    const inline = separator < 0 ? undefined : argv[i].slice(separator + 1);
     if (flag !== '--name' && flag !== '--owner') fail(`unknown argument "${argv[i]}"; usage: npm run new-subgraph -- --name <name> --owner <UZ|FR|MC>`);
     let value = inline;
     if (value === undefined) {
@@ -55,7 +77,9 @@ function main() {
       `--name "${name}" is not valid: use 2 to 31 lower-case letters and digits, starting with a letter (it names the workspace, the database and variables such as ${'<NAME>'}_DATABASE_URL)`,
     );
   }
-  if (['gateway', 'mysql', 'supergraph', 'redis'].includes(name)) fail(`--name "${name}" is reserved (a service of docker-compose.yml or a workspace)`);
+  if (reservedNames().includes(name)) {
+    fail(`--name "${name}" is reserved: a service of docker-compose.yml, an existing workspace package, or a name whose variables clash (DATABASE_URL)`);
+  }
   if (!partners.includes(owner)) fail(`--owner "${owner}" is not a partner code: use one of ${partners.join(', ')}`);
 
   const registryText = fs.readFileSync(registryFile, 'utf8');
@@ -94,7 +118,9 @@ function main() {
     fs.rmSync(target, { recursive: true, force: true });
     fs.writeFileSync(registryFile, registryText);
     if (lockText !== null) fs.writeFileSync(lockFile, lockText);
-    fs.rmSync(link, { force: true });
+    // Only our own link: a failed install must not take another workspace's link with it.
+    if (fs.existsSync(link) && fs.lstatSync(link).isSymbolicLink() && path.resolve(path.dirname(link), fs.readlinkSync(link)) === target)
+      fs.rmSync(link, { force: true });
     fail(`${err.message}\nnothing was kept: ${folder} is removed, subgraphs.json and package-lock.json are as they were`);
   }
   process.stdout.write(

@@ -8,7 +8,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultDataDir } from '@partnership/service-runtime';
-import { isAlive, readState, RESTART_REQUEST_PREFIX, RESTART_REQUEST_SUFFIX, STATE_FILE, type FederationState } from './federation-state';
+import { isSupervisorAlive, readState, RESTART_REQUEST_PREFIX, RESTART_REQUEST_SUFFIX, STATE_FILE, type FederationState } from './federation-state';
 
 /** The supervisor stops a service within 15 s and waits up to 120 s for it to be ready again. */
 const TIMEOUT_MS = 150_000;
@@ -28,7 +28,7 @@ function runningSupervisor(file: string): FederationState {
   } catch (err) {
     fail(`could not read ${file}: ${(err as Error).message}`);
   }
-  if (!state || !isAlive(state.pid)) fail(`npm start is not running (no live supervisor in ${file}${state ? `: pid ${state.pid} has exited` : ''})`);
+  if (!state || !isSupervisorAlive(state.pid)) fail(`npm start is not running (no live supervisor in ${file}${state ? `: pid ${state.pid} has exited` : ''})`);
   return state;
 }
 
@@ -36,9 +36,9 @@ async function main(): Promise<void> {
   const dataDir = defaultDataDir(process.env);
   const file = join(dataDir, STATE_FILE);
   const names = process.argv.slice(2);
+  if (names.length !== 1) fail('name one service to restart: npm run restart -- <name> (a subgraph of subgraphs.json, or gateway)', 2);
   let state = runningSupervisor(file);
   const valid = state.services.map((s) => s.name).join(', ');
-  if (names.length !== 1) fail(`name one service to restart: npm run restart -- <name>, where <name> is one of ${valid}`, 2);
   const [name] = names;
   const before = state.services.find((s) => s.name === name);
   if (!before) fail(`unknown service "${name}": the services are ${valid}`, 2);

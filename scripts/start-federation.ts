@@ -18,7 +18,15 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { defaultDataDir, findSubgraphRegistry, integerFromEnv, readSubgraphRegistry, subgraphUrlVariableName } from '@partnership/service-runtime';
-import { isAlive, readState, RESTART_REQUEST_PREFIX, RESTART_REQUEST_SUFFIX, STATE_FILE, type FederationState, type ServiceState } from './federation-state';
+import {
+  isSupervisorAlive,
+  readState,
+  RESTART_REQUEST_PREFIX,
+  RESTART_REQUEST_SUFFIX,
+  STATE_FILE,
+  type FederationState,
+  type ServiceState,
+} from './federation-state';
 
 const root = resolve(__dirname, '..', '..');
 /** How long a service may take to answer its readiness check (the first start applies migrations and loads data). */
@@ -103,7 +111,7 @@ function writeState(): void {
 function readExistingState(file: string): number | undefined {
   try {
     const state = readState(file);
-    return state && state.pid !== process.pid && isAlive(state.pid) ? state.pid : undefined;
+    return state && state.pid !== process.pid && isSupervisorAlive(state.pid) ? state.pid : undefined;
   } catch {
     return undefined; // unreadable: left by a supervisor that died while writing; ours replaces it
   }

@@ -108,7 +108,7 @@ describe('npm run restart -- <name>', () => {
   test('without a name, the script says how to name one', async () => {
     const result = await runRestart(dataDir, []);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain(`npm run restart -- <name>, where <name> is one of ${services.join(', ')}`);
+    expect(result.stderr).toContain('name one service to restart: npm run restart -- <name> (a subgraph of subgraphs.json, or gateway)');
   });
 
   test(
