@@ -34,11 +34,18 @@ export interface OperationUsageSettings {
   file: string;
   /** Redis (mode redis). */
   redisUrl?: string;
-  /** Prefix of the Redis keys: `<prefix>:signatures` (a set) and `<prefix>:op:<signature>` (a hash each). */
+  /**
+   * Prefix of the Redis keys: `<prefix>:signatures` (a sorted set scored by last-seen time in ms, trimmed to
+   * `maxSignatures`), `<prefix>:op:<signature>` (a hash each, expiring 90 days after its last write) and
+   * `<prefix>:dropped`.
+   */
   keyPrefix: string;
   /** How often what was counted is written, in milliseconds (and once more on stop). */
   flushIntervalMs: number;
-  /** Distinct signatures held between two flushes (and kept in the file); more are dropped and counted. */
+  /**
+   * Distinct signatures held between two flushes and kept in the file or in Redis (the least recently seen make room
+   * for new ones); requests beyond are dropped and counted.
+   */
   maxSignatures: number;
 }
 
@@ -173,7 +180,7 @@ export function createOperationUsageRecorder(settings: OperationUsageSettings | 
 
   const write = async (batch: Map<string, OperationUsageEntry>, dropped: number) => {
     if (batch.size === 0 && dropped === 0) return;
-    if (redis) await writeToRedis(redis, settings.keyPrefix, batch, dropped);
+    if (redis) await writeToRedis(redis, settings.keyPrefix, batch, dropped, settings.maxSignatures);
     else writeToFile(settings.file, batch, dropped, settings.maxSignatures);
   };
 
@@ -280,24 +287,85 @@ function writeToFile(file: string, batch: Map<string, OperationUsageEntry>, drop
   renameSync(temporary, file);
 }
 
-async function writeToRedis(redis: Redis, prefix: string, batch: Map<string, OperationUsageEntry>, dropped: number): Promise<void> {
+/** How long a signature stays in Redis after it was last written (its hash's TTL, refreshed on each write). */
+export const operationUsageRedisTtlMs = 90 * 24 * 60 * 60 * 1000;
+
+// Keeps at most ARGV[1] signatures in the sorted set KEYS[1] (scored by last-seen ms): forgets those not seen since
+// ARGV[3] (their hashes expire then too; not counted as dropped), then the least recently seen beyond the limit,
+// deleting their hashes (`ARGV[2]:op:<signature>`) and adding their counts to the dropped counter KEYS[2], as file
+// mode does. Returns the requests dropped.
+const trimScript = `
+local zset, max, prefix, cutoff = KEYS[1], tonumber(ARGV[1]), ARGV[2], ARGV[3]
+local dropped = 0
+local function forget(members, count)
+  for _, signature in ipairs(members) do
+    local key = prefix .. ':op:' .. signature
+    if count then dropped = dropped + (tonumber(redis.call('HGET', key, 'count')) or 0) end
+    redis.call('DEL', key)
+    redis.call('ZREM', zset, signature)
+  end
+end
+forget(redis.call('ZRANGEBYSCORE', zset, '-inf', '(' .. cutoff), false)
+local excess = redis.call('ZCARD', zset) - max
+if excess > 0 then forget(redis.call('ZRANGE', zset, 0, excess - 1), true) end
+if dropped > 0 then redis.call('INCRBY', KEYS[2], dropped) end
+return dropped
+`;
+
+// Before the sorted set, `<prefix>:signatures` was a plain set: make it the sorted set once (scores from the
+// hashes' last-seen dates), atomically so that replicas migrating at the same time agree.
+const migrateScript = `
+if redis.call('TYPE', KEYS[1])['ok'] ~= 'set' then return 0 end
+redis.call('DEL', KEYS[1])
+for i = 1, #ARGV, 2 do redis.call('ZADD', KEYS[1], ARGV[i], ARGV[i + 1]) end
+return 1
+`;
+
+async function migrateLegacySignatureSet(redis: Redis, prefix: string, ttlMs: number): Promise<void> {
+  const key = `${prefix}:signatures`;
+  if ((await redis.type(key)) !== 'set') return;
+  const signatures = await redis.smembers(key);
+  const lastSeen = await Promise.all(signatures.map((signature) => redis.hget(`${prefix}:op:${signature}`, 'lastSeen')));
+  const args = signatures.flatMap((signature, i) => [String(Date.parse(lastSeen[i] ?? '') || 0), signature]);
+  await redis.eval(migrateScript, 1, key, ...args);
+  const pipeline = redis.pipeline();
+  for (const signature of signatures) pipeline.pexpire(`${prefix}:op:${signature}`, ttlMs);
+  await pipeline.exec();
+}
+
+async function writeToRedis(
+  redis: Redis,
+  prefix: string,
+  batch: Map<string, OperationUsageEntry>,
+  dropped: number,
+  max: number,
+  ttlMs: number = operationUsageRedisTtlMs,
+): Promise<void> {
   if (redis.status === 'wait' || redis.status === 'end') await redis.connect();
+  await migrateLegacySignatureSet(redis, prefix, ttlMs);
+  const signatures = `${prefix}:signatures`;
   const pipeline = redis.pipeline();
   for (const entry of batch.values()) {
     const key = `${prefix}:op:${entry.signature}`;
-    pipeline.sadd(`${prefix}:signatures`, entry.signature);
+    // Last seen only moves forward (replicas flush in any order): GT keeps the higher score.
+    pipeline.zadd(signatures, 'GT', Date.parse(entry.lastSeen), entry.signature);
     pipeline.hincrby(key, 'count', entry.count);
     pipeline.hset(key, 'name', entry.name ?? '', 'coordinates', entry.coordinates.join(' '));
     pipeline.hsetnx(key, 'firstSeen', entry.firstSeen);
-    // Last seen only moves forward (replicas flush in any order): ISO dates compare as strings.
+    // ISO dates compare as strings.
     pipeline.eval(
       "local c = redis.call('HGET', KEYS[1], 'lastSeen'); if (not c) or c < ARGV[1] then redis.call('HSET', KEYS[1], 'lastSeen', ARGV[1]) end; return 0",
       1,
       key,
       entry.lastSeen,
     );
+    pipeline.pexpire(key, ttlMs);
   }
   if (dropped > 0) pipeline.incrby(`${prefix}:dropped`, dropped);
+  pipeline.eval(trimScript, 2, signatures, `${prefix}:dropped`, max, prefix, Date.now() - ttlMs);
+  // Nothing written for that long (no gateway left): the whole usage goes.
+  pipeline.pexpire(signatures, ttlMs);
+  pipeline.pexpire(`${prefix}:dropped`, ttlMs);
   const results = await pipeline.exec();
   const failed = results?.find(([error]) => error);
   if (failed) throw failed[0];
@@ -322,7 +390,9 @@ export async function readOperationUsage(source: string): Promise<OperationUsage
   redis.on('error', () => undefined);
   try {
     await redis.connect();
-    const signatures = await redis.smembers(`${prefix}:signatures`);
+    // A sorted set by last-seen time; a plain set before (the gateway turns it into a sorted set on its next flush).
+    const key = `${prefix}:signatures`;
+    const signatures = (await redis.type(key)) === 'set' ? await redis.smembers(key) : await redis.zrange(key, 0, -1);
     const operations: Record<string, OperationUsageEntry> = {};
     for (let i = 0; i < signatures.length; i += 500) {
       const pipeline = redis.pipeline();
@@ -349,12 +419,30 @@ export async function readOperationUsage(source: string): Promise<OperationUsage
   }
 }
 
-/** Records each operation the gateway resolves (after validation, before execution). */
+/**
+ * Records each operation the gateway executed and answered: not those refused before execution (validation, cost
+ * limit, introspection policy, any plugin throwing in `didResolveOperation`), whose execution threw, or whose
+ * variables could not be coerced (no `data`). Errors of fields in the result do not matter: the operation ran.
+ */
 export function operationUsagePlugin(recorder: OperationUsageRecorder): ApolloServerPlugin {
   return {
     async requestDidStart() {
+      // Set only once Apollo starts executing, i.e. after every plugin's didResolveOperation accepted the operation.
+      let executed = false;
+      let executionFailed = false;
       return {
-        async didResolveOperation({ schema, document, operationName }) {
+        async executionDidStart() {
+          executed = true;
+          return {
+            async executionDidEnd(error) {
+              if (error) executionFailed = true;
+            },
+          };
+        },
+        async willSendResponse({ schema, document, operationName, response }) {
+          if (!executed || executionFailed || !document || response.body.kind !== 'single') return;
+          // No data at all: a request error (variables), not an executed operation.
+          if (response.body.singleResult.data === undefined) return;
           recorder.record(schema, document, operationName);
         },
       };

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSchema, parse } from 'graphql';
+import { Redis } from 'ioredis';
 import pino from 'pino';
-import { operationUsageFromEnv } from '../src/config';
+import { defaultLimits, operationUsageFromEnv } from '../src/config';
 import {
   createOperationUsageRecorder,
   operationSignature,
@@ -94,6 +95,36 @@ describe('operation usage', () => {
     expect(existsSync(off.file)).toBe(false);
   });
 
+  test('only operations executed and answered are recorded, not those refused before execution', async () => {
+    const usage = settings({});
+    const gateway = await startGateway(testConfig({ supergraphPath, operationUsage: usage, limits: { ...defaultLimits, maxCost: 50 } }));
+    try {
+      // Refused by the cost limit (after validation, in didResolveOperation): not recorded.
+      const costly = await post(gateway.base, { query: 'query Costly { institutions(first: 100) { nodes { id name } } }' });
+      expect([costly.status, costly.body.errors?.[0].extensions?.limit]).toEqual([400, 'cost']);
+      // Not valid: not recorded.
+      expect((await post(gateway.base, { query: 'query Invalid { nope }' })).status).toBe(400);
+      // Variables that cannot be coerced: a request error, nothing executed.
+      const noVariable = await post(gateway.base, { query: 'query NoVariable($id: ID!) { institution(id: $id) { id } }' });
+      expect(noVariable.body.data).toBeUndefined();
+      // Executed: recorded, even with an error of a field in the result.
+      expect((await post(gateway.base, { query: 'query Served { ping }' })).status).toBe(200);
+      const broken = await post(gateway.base, { query: 'query Broken { broken }' });
+      expect([broken.body.data, broken.body.errors?.length]).toEqual([{ broken: null }, 1]);
+    } finally {
+      await gateway.stop();
+    }
+    const written = await readOperationUsage(usage.file);
+    expect(
+      Object.values(written.operations)
+        .map((e) => [e.name, e.count])
+        .sort(),
+    ).toEqual([
+      ['Broken', 1],
+      ['Served', 1],
+    ]);
+  });
+
   test('from the environment: a file in DATA_DIR by default, Redis when REDIS_URL is set', () => {
     expect(operationUsageFromEnv({ DATA_DIR: '/srv/data' })).toMatchObject({
       mode: 'file',
@@ -151,4 +182,71 @@ describe('operation usage', () => {
     const read = await readOperationUsage(`${redisUrl}#${usage.keyPrefix}`);
     expect(Object.values(read.operations)).toEqual([expect.objectContaining({ name: 'Named', count: 2, coordinates: ['Query.ping'] })]);
   });
+
+  testWithRedis(
+    `Redis is bounded: the least recently seen beyond maxSignatures go, their counts as dropped; hashes expire${redisUrl ? '' : ' (skipped: REDIS_TEST_URL not set)'}`,
+    async () => {
+      const usage = settings({ mode: 'redis', redisUrl, maxSignatures: 3 });
+      const schema = buildSchema('type Query { a: Int }');
+      const recorder = createOperationUsageRecorder(usage, silent);
+      const redis = new Redis(redisUrl as string);
+      try {
+        // Flushed in this order, last seen on these days: the three most recently seen (C, E, A) stay.
+        for (const [name, day] of [
+          ['A', 3],
+          ['B', 1],
+          ['C', 5],
+          ['D', 2],
+          ['E', 4],
+        ] as const) {
+          recorder.record(schema, parse(`query ${name} { a }`), name, new Date(Date.now() - (10 - day) * 86_400_000));
+          await recorder.flush();
+        }
+        await recorder.close();
+        const read = await readOperationUsage(`${redisUrl}#${usage.keyPrefix}`);
+        expect(
+          Object.values(read.operations)
+            .map((e) => e.name)
+            .sort(),
+        ).toEqual(['A', 'C', 'E']);
+        expect(read.dropped).toBe(2);
+        expect(await redis.zcard(`${usage.keyPrefix}:signatures`)).toBe(3);
+        const hashes = await redis.keys(`${usage.keyPrefix}:op:*`);
+        expect(hashes).toHaveLength(3);
+        for (const key of hashes) expect(await redis.pttl(key)).toBeGreaterThan(89 * 24 * 3600 * 1000);
+      } finally {
+        redis.disconnect();
+      }
+    },
+  );
+
+  testWithRedis(
+    `Redis: a plain set of signatures (written before the sorted set) is still read, then converted${redisUrl ? '' : ' (skipped: REDIS_TEST_URL not set)'}`,
+    async () => {
+      const usage = settings({ mode: 'redis', redisUrl });
+      const prefix = usage.keyPrefix;
+      const redis = new Redis(redisUrl as string);
+      const oldSeen = new Date(Date.now() - 86_400_000).toISOString();
+      try {
+        await redis.sadd(`${prefix}:signatures`, 'Old:0000000000000000');
+        await redis.hset(`${prefix}:op:Old:0000000000000000`, 'name', 'Old', 'coordinates', 'Query.a', 'count', '4', 'firstSeen', oldSeen, 'lastSeen', oldSeen);
+        expect(Object.values((await readOperationUsage(`${redisUrl}#${prefix}`)).operations).map((e) => [e.name, e.count])).toEqual([['Old', 4]]);
+        const recorder = createOperationUsageRecorder(usage, silent);
+        recorder.record(buildSchema('type Query { a: Int }'), parse('query New { a }'), 'New');
+        await recorder.close();
+        expect(await redis.type(`${prefix}:signatures`)).toBe('zset');
+        expect(await redis.zscore(`${prefix}:signatures`, 'Old:0000000000000000')).toBe(String(Date.parse(oldSeen)));
+        expect(
+          Object.values((await readOperationUsage(`${redisUrl}#${prefix}`)).operations)
+            .map((e) => [e.name, e.count])
+            .sort(),
+        ).toEqual([
+          ['New', 1],
+          ['Old', 4],
+        ]);
+      } finally {
+        redis.disconnect();
+      }
+    },
+  );
 });
