@@ -231,22 +231,26 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<GatewayContext> => {
         const { requestId, logger: requestLogger } = requestScopeOf(res);
+        const count = async (key: string) => {
+          try {
+            await rateLimiter.consume(key);
+          } catch (error) {
+            if (error instanceof GraphQLError) requestLogger.info({ key }, 'rate limited');
+            throw error;
+          }
+        };
         let caller: Caller | null;
         try {
           caller = await authenticator.authenticate(req.headers.authorization);
         } catch (error) {
           // Other failures (an unreachable key set) are logged with the masked error.
           if (error instanceof GraphQLError) requestLogger.info({ reason: error.message }, 'token refused');
+          // A refused token still costs its address one request, so a flood of bad tokens is limited too.
+          await count(rateLimitKey(null, req.ip));
           throw error;
         }
         // Counted once the caller is known, before the operation is parsed.
-        const key = rateLimitKey(caller, req.ip);
-        try {
-          await rateLimiter.consume(key);
-        } catch (error) {
-          if (error instanceof GraphQLError) requestLogger.info({ key }, 'rate limited');
-          throw error;
-        }
+        await count(rateLimitKey(caller, req.ip));
         return { caller, requestId, logger: requestLogger };
       },
     }),

@@ -57,6 +57,23 @@ describe('rate limits per caller', () => {
     }
   });
 
+  test('a refused token counts against its address: a flood of bad tokens is limited too', async () => {
+    const gateway = await start({ perMinute: 2, keyPrefix: `test-${randomUUID()}` });
+    try {
+      const forged = { authorization: 'Bearer not-a-token' };
+      expect((await post(gateway.base, ping, forged)).status).toBe(401);
+      expect((await post(gateway.base, ping, forged)).status).toBe(401);
+      const limited = await post(gateway.base, ping, forged);
+      expect(limited.status).toBe(429);
+      expect(limited.body.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+      // The address's budget is spent for anonymous requests as well; a valid token is its own caller.
+      expect((await post(gateway.base, ping)).status).toBe(429);
+      expect((await post(gateway.base, ping, bearer(await testToken(alice)))).status).toBe(200);
+    } finally {
+      await gateway.stop();
+    }
+  });
+
   test('0 means no limit', async () => {
     const gateway = await start({ perMinute: 0, keyPrefix: 'unused' });
     try {
