@@ -353,29 +353,10 @@ export async function checkSubgraphHealth(name: string, graphqlUrl: string, agen
     if (status === 503) return unavailable('health endpoint', 'not ready (HTTP 503)', healthUrl, (await exchange.response.text()).slice(0, 200));
     // Anything else (404 and the like): it has no such endpoint; ask the GraphQL endpoint instead.
   }
-  const body = JSON.stringify({ query: 'query __ApolloServiceHealthCheck__ { __typename }' });
-  const deadline = AbortSignal.timeout(timeoutMs);
-  const exchange = await sendAndRead(
-    graphqlUrl,
-    {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json', ...signRequest(signingSecret, null, body, Date.now(), name) },
-      body,
-    },
-    agent,
-    deadline,
-  );
-  if ('failure' in exchange)
-    return unavailable('typename query', clientReason(exchange.failure, deadline.aborted, timeoutMs), graphqlUrl, exchange.failure.detail);
-  const text = await exchange.response.text();
-  let typename: unknown;
-  try {
-    typename = (JSON.parse(text) as { data?: { __typename?: unknown } }).data?.__typename;
-  } catch {
-    typename = undefined;
-  }
-  if (exchange.response.ok && typeof typename === 'string') return { name, status: 'ready', checkedWith: 'typename query' };
-  return unavailable('typename query', `HTTP ${exchange.response.status}`, graphqlUrl, text.slice(0, 200));
+  const answer = await anonymousQuery(name, graphqlUrl, 'query __ApolloServiceHealthCheck__ { __typename }', agent, timeoutMs, signingSecret);
+  if ('reason' in answer) return unavailable('typename query', answer.reason, graphqlUrl, answer.detail);
+  if (answer.ok && typeof answer.data?.__typename === 'string') return { name, status: 'ready', checkedWith: 'typename query' };
+  return unavailable('typename query', `HTTP ${answer.status}`, graphqlUrl, answer.text.slice(0, 200));
 }
 
 /**
@@ -383,7 +364,27 @@ export async function checkSubgraphHealth(name: string, graphqlUrl: string, agen
  * Throws with the reason when it does not answer one.
  */
 export async function fetchServiceSdl(name: string, graphqlUrl: string, agent: Agent, timeoutMs: number, signingSecret: string): Promise<string> {
-  const body = JSON.stringify({ query: 'query __ApolloGetServiceDefinition__ { _service { sdl } }' });
+  const answer = await anonymousQuery(name, graphqlUrl, 'query __ApolloGetServiceDefinition__ { _service { sdl } }', agent, timeoutMs, signingSecret);
+  if ('reason' in answer) throw new Error(answer.reason);
+  const sdl = (answer.data?._service as { sdl?: unknown } | undefined)?.sdl;
+  if (answer.ok && typeof sdl === 'string') return sdl;
+  throw new Error(`HTTP ${answer.status}: ${answer.text.slice(0, 200)}`);
+}
+
+/**
+ * Sends `query` to a subgraph signed for no caller (as @apollo/gateway's own health and schema calls are) and reads
+ * the answer within `timeoutMs`: its status, text and `data` (undefined when the body is not GraphQL JSON), or why
+ * no answer came (`reason` for clients, `detail` for the log).
+ */
+async function anonymousQuery(
+  name: string,
+  graphqlUrl: string,
+  query: string,
+  agent: Agent,
+  timeoutMs: number,
+  signingSecret: string,
+): Promise<{ ok: boolean; status: number; text: string; data: Record<string, unknown> | undefined } | { reason: string; detail: string }> {
+  const body = JSON.stringify({ query });
   const deadline = AbortSignal.timeout(timeoutMs);
   const exchange = await sendAndRead(
     graphqlUrl,
@@ -395,14 +396,13 @@ export async function fetchServiceSdl(name: string, graphqlUrl: string, agent: A
     agent,
     deadline,
   );
-  if ('failure' in exchange) throw new Error(clientReason(exchange.failure, deadline.aborted, timeoutMs));
+  if ('failure' in exchange) return { reason: clientReason(exchange.failure, deadline.aborted, timeoutMs), detail: exchange.failure.detail };
   const text = await exchange.response.text();
-  let sdl: unknown;
+  let data: Record<string, unknown> | undefined;
   try {
-    sdl = (JSON.parse(text) as { data?: { _service?: { sdl?: unknown } } }).data?._service?.sdl;
+    data = (JSON.parse(text) as { data?: Record<string, unknown> }).data;
   } catch {
-    sdl = undefined;
+    data = undefined;
   }
-  if (exchange.response.ok && typeof sdl === 'string') return sdl;
-  throw new Error(`HTTP ${exchange.response.status}: ${text.slice(0, 200)}`);
+  return { ok: exchange.response.ok, status: exchange.response.status, text, data };
 }
