@@ -24,6 +24,7 @@ import { createRateLimiter, rateLimitKey } from './rate-limit';
 import { assignRequestIds, enterRequestScope, requestScopeOf } from './request-id';
 import {
   checkSubgraphHealth,
+  type SubgraphHealth,
   createSubgraphAgent,
   createSubgraphTransport,
   fetchServiceSdl,
@@ -165,10 +166,22 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
   });
   // Ready: a supergraph is loaded and every subgraph's readiness check passes. Anyone gets the verdict; the detail
   // (subgraphs, circuit breakers, supergraph id, never URLs or paths) is for admins and the log.
+  // Readiness is public: however many callers ask at once, one round of probes is in flight and they share its answer.
+  let probing: { supergraph: CheckedSupergraph; round: Promise<SubgraphHealth[]> } | undefined;
+  const probeSubgraphs = (supergraph: CheckedSupergraph): Promise<SubgraphHealth[]> => {
+    if (probing?.supergraph !== supergraph) {
+      const probeTimeoutMs = Math.min(config.subgraphTimeoutMs, 5000);
+      const round = Promise.all(supergraph.subgraphs.map((s) => checkSubgraphHealth(s.name, s.url, agent, probeTimeoutMs, secret)));
+      probing = { supergraph, round };
+      void round.finally(() => {
+        if (probing?.round === round) probing = undefined;
+      });
+    }
+    return probing.round;
+  };
   app.get('/health/ready', async (req, res) => {
     const supergraph = serving;
-    const probeTimeoutMs = Math.min(config.subgraphTimeoutMs, 5000);
-    const subgraphs = supergraph ? await Promise.all(supergraph.subgraphs.map((s) => checkSubgraphHealth(s.name, s.url, agent, probeTimeoutMs, secret))) : [];
+    const subgraphs = supergraph ? await probeSubgraphs(supergraph) : [];
     const ready = supergraph !== undefined && subgraphs.every((s) => s.status === 'ready');
     const { logger: requestLogger } = requestScopeOf(res);
     if (!supergraph) requestLogger.warn('not ready: no supergraph loaded');

@@ -43,6 +43,7 @@ type Institution @key(fields: "id") {
 
 let programmeDelayMs = 0;
 let registryHealth = 200;
+let registryHealthProbes = 0;
 const startRegistry = () =>
   startStub(
     'registry',
@@ -54,7 +55,12 @@ const startRegistry = () =>
       },
       Institution: { __resolveReference: ({ id }: { id: string }) => institutions.find((i) => i.id === id) ?? null },
     },
-    { health: () => registryHealth },
+    {
+      health: () => {
+        registryHealthProbes += 1;
+        return registryHealth;
+      },
+    },
   );
 const startProgrammes = () =>
   startStub('hosted-programmes', programmesSdl, {
@@ -241,6 +247,14 @@ describe('the gateway over two stub subgraphs', () => {
       await hosted.restart();
     }
     await eventually(async () => expect((await fetch(`${gateway.base}/health/ready`)).status).toBe(200));
+  });
+
+  test('readiness asked 50 times at once shares rounds of probes: far fewer than 50 reach a subgraph', async () => {
+    const before = registryHealthProbes;
+    const answers = await Promise.all(Array.from({ length: 50 }, () => fetch(`${gateway.base}/health/ready`)));
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    // Without sharing every request probes: 50. Shared, the count depends on how the requests arrive (6–12 seen).
+    expect(registryHealthProbes - before).toBeLessThanOrEqual(25);
   });
 
   test("a subgraph that is down: the other subgraph's data and an error naming the service, HTTP 200", async () => {
