@@ -128,13 +128,17 @@ export function supergraphFromFile(options: SupergraphFileOptions): SupergraphSd
         if (lagging.length > 0) {
           const now = new Date().toISOString();
           const since = waiting?.id === candidate.id ? waiting.since : now;
+          // Said again only when who lags or why changes: a wait of hours must not write a warning every few seconds.
+          const unchanged = waiting?.id === candidate.id && JSON.stringify(waiting.lagging) === JSON.stringify(lagging);
           waiting = { id: candidate.id, since, checkedAt: now, lagging };
           options.onRollout?.(waiting);
           const retryMs = options.rolloutRetryMs ?? 3000;
-          logger.warn(
-            { path, serving: serving.id, waiting: candidate.id, since, lagging, retryInMs: retryMs },
-            `new supergraph waits: ${lagging.map((s) => s.name).join(', ')} ${lagging.length > 1 ? 'do' : 'does'} not serve the schema it was composed from; the running supergraph keeps serving`,
-          );
+          if (!unchanged) {
+            logger.warn(
+              { path, serving: serving.id, waiting: candidate.id, since, lagging, retryInMs: retryMs },
+              `new supergraph waits: ${lagging.map((s) => s.name).join(', ')} ${lagging.length > 1 ? 'do' : 'does'} not serve the schema it was composed from; the running supergraph keeps serving`,
+            );
+          }
           retry = setTimeout(() => {
             reloading = reloading.then(reload);
           }, retryMs);
