@@ -207,9 +207,26 @@ export function createOperationUsageRecorder(settings: OperationUsageSettings | 
   const timer = setInterval(() => void flush(), settings.flushIntervalMs);
   timer.unref();
 
+  // Apollo Server hands the same parsed document for the same query text (its document cache): the signature is
+  // computed once per document and operation, not printed and hashed again on every request.
+  const signatures = new WeakMap<DocumentNode, Map<string, string>>();
+  const signatureOf = (document: DocumentNode, operationName: string | null | undefined): string => {
+    let byName = signatures.get(document);
+    if (!byName) {
+      byName = new Map();
+      signatures.set(document, byName);
+    }
+    let signature = byName.get(operationName ?? '');
+    if (signature === undefined) {
+      signature = operationSignature(document, operationName);
+      byName.set(operationName ?? '', signature);
+    }
+    return signature;
+  };
+
   return {
     record(schema, document, operationName, at = new Date()) {
-      const signature = operationSignature(document, operationName);
+      const signature = signatureOf(document, operationName);
       const existing = pending.get(signature);
       const seen = at.toISOString();
       if (existing) {
