@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createGateway, gatewayConfigFromEnv, localSigningKey, type Gateway } from '@partnership/gateway';
+import { createGateway, type Gateway, type GatewayConfig, gatewayConfigFromEnv, localSigningKey } from '@partnership/gateway';
 import { scratchTargets } from '@partnership/subgraph-kit/testing';
 import { SignJWT } from 'jose';
 import { bootFederation, registeredSubgraphNames, type Federation } from './federation';
@@ -84,36 +84,46 @@ type Proxy = Awaited<ReturnType<typeof subgraphProxy>>;
 
 const trainingQuery = { query: '{ trainingProgram(id: "surgeons-100-by-2030") { title } }' };
 
-describe('a subgraph that hangs: the circuit breaker', () => {
-  let federation: Federation;
-  let proxy: Proxy;
-  const timeoutMs = 1000;
+/**
+ * A federation on SQLite whose `subgraph` is reached through a proxy the test steers, booted before the enclosing
+ * describe block's tests and stopped after them.
+ */
+function federationBehindProxy(subgraph: string, options: { gateway?: Partial<GatewayConfig> } = {}) {
+  const env = {} as { federation: Federation; proxy: Proxy };
   beforeAll(async () => {
-    federation = await bootFederation(sqlite, {
-      gateway: { subgraphTimeoutMs: timeoutMs, breaker: { errorThresholdPercent: 50, volumeThreshold: 3, windowMs: 60_000, resetMs: 1500 } },
+    env.federation = await bootFederation(sqlite, {
+      gateway: options.gateway,
       routeTo: {
-        training: async (url) => {
-          proxy = await subgraphProxy(url);
-          return proxy.url;
+        [subgraph]: async (url: string) => {
+          env.proxy = await subgraphProxy(url);
+          return env.proxy.url;
         },
       },
     });
   });
   afterAll(async () => {
-    proxy?.close();
-    await federation?.stop();
+    env.proxy?.close();
+    await env.federation?.stop();
+  });
+  return env;
+}
+
+describe('a subgraph that hangs: the circuit breaker', () => {
+  const timeoutMs = 1000;
+  const env = federationBehindProxy('training', {
+    gateway: { subgraphTimeoutMs: timeoutMs, breaker: { errorThresholdPercent: 50, volumeThreshold: 3, windowMs: 60_000, resetMs: 1500 } },
   });
 
   test('the first requests cost the timeout, later ones fail at once (circuit open), and it heals when the subgraph answers', async () => {
-    proxy.state.mode = 'hang';
+    env.proxy.state.mode = 'hang';
     for (let i = 0; i < 3; i += 1) {
-      const { status, body } = await post(federation.gatewayUrl, trainingQuery);
+      const { status, body } = await post(env.federation.gatewayUrl, trainingQuery);
       expect([status, body.errors?.[0].extensions]).toEqual([
         200,
         { code: 'SUBREQUEST_HTTP_ERROR', serviceName: 'training', reason: `no answer within ${timeoutMs} ms` },
       ]);
     }
-    const fast = await post(federation.gatewayUrl, trainingQuery);
+    const fast = await post(env.federation.gatewayUrl, trainingQuery);
     expect(fast.body).toEqual({
       data: { trainingProgram: null },
       errors: [
@@ -126,107 +136,77 @@ describe('a subgraph that hangs: the circuit breaker', () => {
     // Generous bound: the point is that it does not wait for the timeout.
     expect(fast.elapsedMs).toBeLessThan(timeoutMs / 2);
     // The other subgraphs are not affected.
-    expect((await post(federation.gatewayUrl, { query: '{ institution(id: "paul-strauss-center") { name } }' })).body).toEqual({
+    expect((await post(env.federation.gatewayUrl, { query: '{ institution(id: "paul-strauss-center") { name } }' })).body).toEqual({
       data: { institution: { name: 'Paul Strauss Center' } },
     });
 
-    proxy.state.mode = 'pass';
+    env.proxy.state.mode = 'pass';
     const deadline = Date.now() + 10_000;
     let healed: Answer;
     do {
       await new Promise((resolve) => setTimeout(resolve, 100));
-      healed = await post(federation.gatewayUrl, trainingQuery);
+      healed = await post(env.federation.gatewayUrl, trainingQuery);
     } while (healed.body.errors && Date.now() < deadline);
     expect(healed.body).toEqual({ data: { trainingProgram: { title: expect.stringMatching(/100 Uzbek surgeons/) } } });
-    expect((await post(federation.gatewayUrl, trainingQuery)).body.errors).toBeUndefined();
+    expect((await post(env.federation.gatewayUrl, trainingQuery)).body.errors).toBeUndefined();
   }, 30_000);
 });
 
 describe('a connection reset before the answer', () => {
-  let federation: Federation;
-  let proxy: Proxy;
-  beforeAll(async () => {
-    federation = await bootFederation(sqlite, {
-      routeTo: {
-        institutions: async (url) => {
-          proxy = await subgraphProxy(url);
-          return proxy.url;
-        },
-      },
-    });
-  });
-  afterAll(async () => {
-    proxy?.close();
-    await federation?.stop();
-  });
+  const env = federationBehindProxy('institutions');
 
   test('a query is sent once more, signed anew, and succeeds', async () => {
-    proxy.state.forwarded.length = 0;
-    Object.assign(proxy.state, { mode: 'drop', drops: 1 });
-    const { status, body } = await post(federation.gatewayUrl, { query: '{ institution(id: "paul-strauss-center") { name } }' });
+    env.proxy.state.forwarded.length = 0;
+    Object.assign(env.proxy.state, { mode: 'drop', drops: 1 });
+    const { status, body } = await post(env.federation.gatewayUrl, { query: '{ institution(id: "paul-strauss-center") { name } }' });
     expect([status, body]).toEqual([200, { data: { institution: { name: 'Paul Strauss Center' } } }]);
-    expect(proxy.state.forwarded).toHaveLength(2);
-    expect(proxy.state.forwarded[0].query).toBe(proxy.state.forwarded[1].query);
+    expect(env.proxy.state.forwarded).toHaveLength(2);
+    expect(env.proxy.state.forwarded[0].query).toBe(env.proxy.state.forwarded[1].query);
     // A new signature: the subgraph refuses a nonce it has seen.
-    expect(proxy.state.forwarded[0].nonce).not.toBe(proxy.state.forwarded[1].nonce);
+    expect(env.proxy.state.forwarded[0].nonce).not.toBe(env.proxy.state.forwarded[1].nonce);
   });
 
   test('a mutation is never sent twice: the client gets an error, the subgraph ran it once', async () => {
-    const token = await federation.token({ subject: 'francoise', partner: 'FR', roles: ['editor'] });
-    proxy.state.forwarded.length = 0;
-    Object.assign(proxy.state, { mode: 'drop', drops: 1 });
+    const token = await env.federation.token({ subject: 'francoise', partner: 'FR', roles: ['editor'] });
+    env.proxy.state.forwarded.length = 0;
+    Object.assign(env.proxy.state, { mode: 'drop', drops: 1 });
     const mutation = `mutation { createInstitution(input: { id: "lyon-heart-institute", name: "Lyon Heart Institute", kind: HOSPITAL, country: FR,
       city: "Lyon", specialties: [CARDIOLOGY] }) { institution { id version } } }`;
-    const { status, body } = await post(federation.gatewayUrl, { query: mutation }, bearer(token));
+    const { status, body } = await post(env.federation.gatewayUrl, { query: mutation }, bearer(token));
     expect(status).toBe(200);
     expect(body.errors?.[0].extensions).toEqual({ code: 'SUBREQUEST_HTTP_ERROR', serviceName: 'institutions', reason: 'connection reset' });
-    expect(proxy.state.forwarded.map((f) => f.query.trimStart().slice(0, 8))).toEqual(['mutation']);
-    Object.assign(proxy.state, { mode: 'pass' });
-    expect((await post(federation.gatewayUrl, { query: '{ institution(id: "lyon-heart-institute") { name version } }' })).body).toEqual({
+    expect(env.proxy.state.forwarded.map((f) => f.query.trimStart().slice(0, 8))).toEqual(['mutation']);
+    Object.assign(env.proxy.state, { mode: 'pass' });
+    expect((await post(env.federation.gatewayUrl, { query: '{ institution(id: "lyon-heart-institute") { name version } }' })).body).toEqual({
       data: { institution: { name: 'Lyon Heart Institute', version: 1 } },
     });
   });
 });
 
 describe('errors and health say nothing of where the subgraphs run', () => {
-  let federation: Federation;
-  let proxy: Proxy;
-  beforeAll(async () => {
-    federation = await bootFederation(sqlite, {
-      routeTo: {
-        training: async (url) => {
-          proxy = await subgraphProxy(url);
-          return proxy.url;
-        },
-      },
-    });
-  });
-  afterAll(async () => {
-    proxy?.close();
-    await federation?.stop();
-  });
+  const env = federationBehindProxy('training');
 
   test('an error page from a proxy in front of a subgraph: the status only', async () => {
-    proxy.state.mode = 'error-page';
-    const { body } = await post(federation.gatewayUrl, trainingQuery);
+    env.proxy.state.mode = 'error-page';
+    const { body } = await post(env.federation.gatewayUrl, trainingQuery);
     expect(body.errors).toEqual([
       { message: "HTTP fetch failed from 'training': HTTP 502", extensions: { code: 'SUBREQUEST_HTTP_ERROR', serviceName: 'training', reason: 'HTTP 502' } },
     ]);
     expect(JSON.stringify(body)).not.toMatch(/10\.0\.3\.7|nginx/);
-    proxy.state.mode = 'pass';
+    env.proxy.state.mode = 'pass';
   });
 
   test('readiness: the verdict for anyone, the detail (no URL or path) for an admin only', async () => {
-    const base = federation.gatewayUrl.replace(/\/graphql$/, '');
+    const base = env.federation.gatewayUrl.replace(/\/graphql$/, '');
     const ready = await fetch(`${base}/health/ready`);
     expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready' }]);
-    const viewer = await federation.token({ subject: 'vera', partner: 'UZ', roles: ['viewer'] });
+    const viewer = await env.federation.token({ subject: 'vera', partner: 'UZ', roles: ['viewer'] });
     expect(await (await fetch(`${base}/health/ready`, { headers: bearer(viewer) })).json()).toEqual({ status: 'ready' });
 
-    await federation.subgraphs.agreements.stop();
+    await env.federation.subgraphs.agreements.stop();
     const down = await fetch(`${base}/health/ready`);
     expect([down.status, await down.json()]).toEqual([503, { status: 'unavailable' }]);
-    const admin = await federation.token({ subject: 'root', partner: 'FR', roles: ['admin'] });
+    const admin = await env.federation.token({ subject: 'root', partner: 'FR', roles: ['admin'] });
     const detail = await (await fetch(`${base}/health/ready`, { headers: bearer(admin) })).text();
     expect(JSON.parse(detail)).toEqual({
       status: 'unavailable',
@@ -245,7 +225,7 @@ describe('errors and health say nothing of where the subgraphs run', () => {
     expect(detail).not.toMatch(internals);
 
     // The outage itself: "connection refused", no address.
-    const { body } = await post(federation.gatewayUrl, { query: '{ agreement(id: "gustave-roussy-licensing") { title } }' });
+    const { body } = await post(env.federation.gatewayUrl, { query: '{ agreement(id: "gustave-roussy-licensing") { title } }' });
     expect(body.errors).toEqual([
       {
         message: "HTTP fetch failed from 'agreements': connection refused",
