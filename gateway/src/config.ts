@@ -1,8 +1,10 @@
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isRole, ROLES, type Role } from '@partnership/domain';
 import { configuredSigningSecret, MIN_SECRET_LENGTH } from '@partnership/request-signing';
 import { defaultDataDir, integerFromEnv, packageRoot, shutdownTimingsFromEnv } from '@partnership/service-runtime';
 import { defaultMaxSignatures, defaultOperationUsageKeyPrefix, type OperationUsageSettings } from './operation-usage';
+import { trustedDocumentsModes, type TrustedDocumentsMode, type TrustedDocumentsSettings } from './trusted-documents';
 
 /** The gateway package's folder (works from `src/` and from compiled `dist/src/`). */
 export const gatewayPackageDir = packageRoot(__dirname);
@@ -10,6 +12,8 @@ export const gatewayPackageDir = packageRoot(__dirname);
 export const defaultSupergraphPath = resolve(gatewayPackageDir, '..', 'supergraph', 'supergraph.graphql');
 /** The saved client operations offered as examples in the explorer. */
 export const defaultExamplesDir = resolve(gatewayPackageDir, '..', 'supergraph', 'operations');
+/** The trusted documents manifest of the saved client operations, built by `npm run compose`. */
+export const defaultTrustedDocumentsManifest = resolve(gatewayPackageDir, '..', 'supergraph', 'trusted-documents.json');
 /** Browser origins allowed by default: any port on this machine (local front-end development). */
 export const defaultCorsOrigins = ['http://localhost:*', 'http://127.0.0.1:*'];
 
@@ -65,6 +69,22 @@ export interface GatewayConfig {
   shutdownGraceMs: number;
   /** Signatures of the operations served, with counts and last-seen dates (for `npm run check -- --usage`); absent: off. */
   operationUsage?: OperationUsageSettings;
+  /** Which operations are accepted: any (`off`, absent), any and trusted documents by id (`allow`), trusted documents only (`only`). */
+  trustedDocuments?: TrustedDocumentsSettings;
+  /** Identical query fetches in flight to one subgraph for one caller share one request. */
+  subgraphDeduplication: boolean;
+  /** Whole answers to queries, kept as long as the subgraphs' cache hints allow. */
+  responseCache: ResponseCacheSettings;
+}
+
+export interface ResponseCacheSettings {
+  enabled: boolean;
+  /** Redis shared by every gateway replica (answers, persisted queries, invalidations); undefined: in this process. */
+  redisUrl?: string;
+  /** Prefix of the keys in Redis. */
+  keyPrefix: string;
+  /** Size of the in-process cache, in bytes (the least recently used answers go first). */
+  maxBytes: number;
 }
 
 /** The circuit breaker in front of each subgraph (opossum). */
@@ -145,6 +165,22 @@ export const defaultLimits: OperationLimits = {
 export const defaultBreaker: BreakerSettings = { errorThresholdPercent: 50, volumeThreshold: 5, windowMs: 60_000, resetMs: 10_000 };
 /** 10 requests a second on average: far above what a person or a front-end needs, far below a flood. */
 export const defaultRateLimitPerMinute = 600;
+/** The most worker processes GATEWAY_WORKERS may ask for. */
+export const maxGatewayWorkers = 64;
+
+/**
+ * GATEWAY_WORKERS: how many processes serve the gateway's port (node:cluster), 1 to 64, or `auto` for one per core this
+ * process may use (`os.availableParallelism()`, at most 64); default 1: this process serves alone, no cluster.
+ */
+export function gatewayWorkersFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.GATEWAY_WORKERS?.trim();
+  if (raw === 'auto') return Math.min(availableParallelism(), maxGatewayWorkers);
+  const value = raw === undefined || raw === '' ? 1 : Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > maxGatewayWorkers) {
+    throw new Error(`GATEWAY_WORKERS must be a whole number from 1 to ${maxGatewayWorkers}, or auto for one per core (got "${env.GATEWAY_WORKERS}")`);
+  }
+  return value;
+}
 
 /** The environment variable that overrides a subgraph's routing URL: the name upper-cased, other characters as `_`, then `_URL`. */
 export function subgraphUrlVariable(subgraphName: string): string {
@@ -162,7 +198,10 @@ export function subgraphUrlVariable(subgraphName: string): string {
  * MAX_TOKENS (5000), MAX_COST (100000), MAX_REQUEST_BYTES (262144), the circuit breaker BREAKER_ERROR_THRESHOLD_PERCENT (50),
  * BREAKER_VOLUME_THRESHOLD (5), BREAKER_WINDOW_MS (60000), BREAKER_RESET_MS (10000), the rate limit RATE_LIMIT_PER_MINUTE
  * (600, 0 = none), REDIS_URL (unset: in memory), RATE_LIMIT_KEY_PREFIX (gateway-rate-limit), SHUTDOWN_GRACE_MS (5000, as for
- * every service) and the operation usage settings of `operationUsageFromEnv`.
+ * every service), the operation usage settings of `operationUsageFromEnv`, SUBGRAPH_DEDUPLICATION (on or off; on) and the
+ * response cache RESPONSE_CACHE (on or off; on), RESPONSE_CACHE_MAX_MB (16, in-process only), RESPONSE_CACHE_KEY_PREFIX
+ * (gateway-response-cache, in Redis when REDIS_URL is set).
+ * The trusted documents settings are those of `trustedDocumentsFromEnv`.
  * Throws a message naming the variable when a value is unusable.
  */
 export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
@@ -213,7 +252,39 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     },
     shutdownGraceMs: shutdownTimingsFromEnv(env).graceMs,
     operationUsage: operationUsageFromEnv(env),
+    trustedDocuments: trustedDocumentsFromEnv(env),
+    subgraphDeduplication: switchFromEnv(env, 'SUBGRAPH_DEDUPLICATION', true),
+    responseCache: {
+      enabled: switchFromEnv(env, 'RESPONSE_CACHE', true),
+      redisUrl: redisUrlFromEnv(env),
+      keyPrefix: env.RESPONSE_CACHE_KEY_PREFIX || 'gateway-response-cache',
+      maxBytes: integerFromEnv(env, 'RESPONSE_CACHE_MAX_MB', 16, 1, 65_536) * 1024 * 1024,
+    },
   };
+}
+
+function switchFromEnv(env: NodeJS.ProcessEnv, variable: string, fallback: boolean): boolean {
+  const raw = env[variable]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'on' || raw === 'true' || raw === '1') return true;
+  if (raw === 'off' || raw === 'false' || raw === '0') return false;
+  throw new Error(`${variable} must be on or off (got "${raw}")`);
+}
+
+/**
+ * TRUSTED_DOCUMENTS: off (default), allow or only; TRUSTED_DOCUMENTS_MANIFESTS: comma-separated paths of more manifests
+ * (the front-ends' own), read with supergraph/trusted-documents.json.
+ */
+export function trustedDocumentsFromEnv(env: NodeJS.ProcessEnv): TrustedDocumentsSettings {
+  const mode = (env.TRUSTED_DOCUMENTS || 'off').trim();
+  if (!trustedDocumentsModes.includes(mode as TrustedDocumentsMode))
+    throw new Error(`TRUSTED_DOCUMENTS must be ${trustedDocumentsModes.join(', ')} (got "${mode}")`);
+  const extra = (env.TRUSTED_DOCUMENTS_MANIFESTS ?? '')
+    .split(',')
+    .map((path) => path.trim())
+    .filter(Boolean)
+    .map((path) => resolve(path));
+  return { mode: mode as TrustedDocumentsMode, manifests: [defaultTrustedDocumentsManifest, ...extra] };
 }
 
 /**

@@ -20,7 +20,9 @@ import { noListSizes } from './list-sizes';
 import { operationLimitRules, operationLimitsPlugin, parseOptionsFor } from './operation-limits';
 import { operationResolutionPlugin } from './operation-resolution';
 import { createOperationUsageRecorder, operationUsagePlugin } from './operation-usage';
+import { explainPreflightHeaders } from './preflight-headers';
 import { createRateLimiter, rateLimitKey } from './rate-limit';
+import { createGatewayCache } from './response-cache';
 import { assignRequestIds, enterRequestScope, requestScopeOf } from './request-id';
 import {
   checkSubgraphHealth,
@@ -34,11 +36,13 @@ import {
 } from './subgraph-http';
 import type { PendingRollout } from './rollout';
 import { supergraphFromFile, type CheckedSupergraph } from './supergraph-file';
+import { loadTrustedDocuments, refuseUntrustedOperations, trustedDocumentsPlugin } from './trusted-documents';
 
 export { gatewayConfigFromEnv, subgraphUrlVariable, type GatewayConfig, type OperationLimits, type AuthenticationConfig } from './config';
 export { issueToken, localJwtKeyFile, localSigningKey, type TokenClaims } from './authentication';
 export { subgraphSdlFingerprint } from './rollout';
 export { readOperationUsage, usedCoordinates, type CoordinateUse, type OperationUsageEntry, type OperationUsageFile } from './operation-usage';
+export { loadTrustedDocuments, persistedQueryManifest, type OperationType, type PersistedQueryManifest } from './trusted-documents';
 
 /** The context of one GraphQL request: who it acts for (null: anonymous), its id, and a logger that carries the id. */
 export interface GatewayContext extends SubgraphCallContext {
@@ -69,6 +73,8 @@ export interface Gateway {
  */
 export async function createGateway(config: GatewayConfig, options: { logger?: Logger } = {}): Promise<Gateway> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'gateway' } });
+  // First: an unusable manifest stops the start before anything is opened.
+  const trustedDocuments = loadTrustedDocuments(config.trustedDocuments);
   // Like the subgraph kit: the configured secret, else the process's GATEWAY_SIGNING_SECRET, else the local file.
   const secret = config.signingSecret ?? signingSecret(process.env, config.dataDir);
   const authenticator = createAuthenticator(config.authentication, config.dataDir);
@@ -80,7 +86,14 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
   const transportOf = (name: string): SubgraphTransport => {
     let transport = transports.get(name);
     if (!transport) {
-      transport = createSubgraphTransport(name, { agent, timeoutMs: config.subgraphTimeoutMs, signingSecret: secret, breaker: config.breaker, logger });
+      transport = createSubgraphTransport(name, {
+        agent,
+        timeoutMs: config.subgraphTimeoutMs,
+        signingSecret: secret,
+        breaker: config.breaker,
+        deduplicate: config.subgraphDeduplication,
+        logger,
+      });
       transports.set(name, transport);
     }
     return transport;
@@ -89,10 +102,12 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
     for (const transport of transports.values()) transport.shutdown();
     await rateLimiter.close();
     await operationUsage.close();
+    await cache.close();
     // Requests to subgraphs still in flight belong to client connections the drain has closed: no one waits for them.
     await agent.destroy();
   };
   let serving: CheckedSupergraph | undefined;
+  const cache = createGatewayCache(config.responseCache, () => serving?.id, logger);
   let apiSchema: GraphQLSchema | undefined;
   // Safe rollout: a new supergraph waiting until its subgraphs serve the schemas it was composed from.
   let rollout: PendingRollout | undefined;
@@ -133,6 +148,8 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     logger,
+    // Automatic persisted queries, and the answers when the response cache is on: shared through Redis when REDIS_URL is set.
+    cache: cache.store,
     // The INTROSPECTION policy is applied per caller by introspectionPolicyPlugin.
     introspection: true,
     includeStacktraceInErrorResponses: false,
@@ -149,6 +166,9 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
       introspectionPolicyPlugin(config.introspection),
       operationLimitsPlugin(config.limits.maxCost, () => serving?.listSizes ?? noListSizes),
       operationUsagePlugin(operationUsage),
+      trustedDocumentsPlugin(trustedDocuments),
+      // Last: a cached answer is served only once the operation has passed every check above.
+      ...cache.plugins,
     ],
   });
   try {
@@ -234,6 +254,8 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
   app.get('/graphql', (req, res, next) => (wantsExplorerPage(req) ? sendExplorerPage(res, examplesFor(apiSchema, examples)) : next()));
   app.use(
     '/graphql',
+    // Before Apollo's CSRF prevention: the same refusals, saying which header to send.
+    explainPreflightHeaders(),
     express.json({ limit: config.limits.maxRequestBytes }),
     (req, _res, next) => {
       // A body that is not JSON is left unparsed: let Apollo answer it (CSRF prevention, "POST body missing").
@@ -241,6 +263,7 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
       next();
     },
     enterRequestScope(),
+    refuseUntrustedOperations(trustedDocuments),
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<GatewayContext> => {
         const { requestId, logger: requestLogger } = requestScopeOf(res);

@@ -3,6 +3,7 @@
  * `npm run check -- --usage <file|redis://…>` can tell a partner which fields served operations still use before a
  * field is removed. Locally to a JSON file (`OPERATION_USAGE_FILE`), shared in Redis when `REDIS_URL` is set.
  */
+import cluster from 'node:cluster';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -156,7 +157,10 @@ export interface OperationUsageRecorder {
 }
 
 export function createOperationUsageRecorder(settings: OperationUsageSettings | undefined, logger: Logger): OperationUsageRecorder {
-  if (settings === undefined || settings.mode === 'off') {
+  // Workers of one host would each rewrite the one file and lose each other's counts: they need Redis.
+  const workerWithFile = settings?.mode === 'file' && cluster.isWorker;
+  if (workerWithFile) logger.warn('operation usage off: several gateway workers need REDIS_URL to record it (OPERATION_USAGE=redis)');
+  if (settings === undefined || settings.mode === 'off' || workerWithFile) {
     return { record: () => undefined, flush: async () => undefined, close: async () => undefined, dropped: 0 };
   }
   let pending = new Map<string, OperationUsageEntry>();

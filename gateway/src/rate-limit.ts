@@ -1,9 +1,10 @@
+import cluster from 'node:cluster';
 import { HeaderMap } from '@apollo/server';
 import type { Caller } from '@partnership/request-signing';
 import { GraphQLError } from 'graphql';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterCluster, RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { ERROR_CODES } from '@partnership/service-runtime';
 import type { RateLimitSettings } from './config';
 
@@ -19,16 +20,18 @@ export function rateLimitKey(caller: Caller | null, address: string | undefined)
 }
 
 /**
- * `perMinute` requests per key and minute (rate-limiter-flexible, fixed one-minute windows); 0: no limit. In this
- * process by default; with `redisUrl`, in Redis, so that every gateway replica draws on one budget. While Redis does
- * not answer, each replica counts in memory (the insurance limiter) rather than refusing or letting everything
- * through, and the gateway keeps serving. Resolves once Redis is connected, or has failed to, or after 2 s.
+ * `perMinute` requests per key and minute (rate-limiter-flexible, fixed one-minute windows); 0: no limit. Counted on
+ * this host by default: in this process, or, in a worker of GATEWAY_WORKERS, in the primary for all its workers
+ * (`RateLimiterCluster`; the primary runs `RateLimiterClusterMaster`, see workers.ts). With `redisUrl`, in Redis, so
+ * that every gateway replica draws on one budget. While Redis does not answer, each replica counts on its host (the
+ * insurance limiter) rather than refusing or letting everything through, and the gateway keeps serving. Resolves once
+ * Redis is connected, or has failed to, or after 2 s.
  */
 export async function createRateLimiter(settings: RateLimitSettings, logger: Logger): Promise<RateLimiter> {
   if (settings.perMinute === 0) return { consume: async () => undefined, close: async () => undefined };
   const options = { points: settings.perMinute, duration: 60, keyPrefix: settings.keyPrefix };
-  const memory = new RateLimiterMemory(options);
-  let limiter: RateLimiterAbstract = memory;
+  const onThisHost = cluster.isWorker ? new RateLimiterCluster(options) : new RateLimiterMemory(options);
+  let limiter: RateLimiterAbstract = onThisHost;
   let redis: Redis | undefined;
   if (settings.redisUrl) {
     // No offline queue and a short command timeout: while Redis is away, requests fall back at once instead of waiting.
@@ -44,7 +47,7 @@ export async function createRateLimiter(settings: RateLimitSettings, logger: Log
       if (unreachable) logger.info('Redis is back: rate limits are shared again');
       unreachable = false;
     });
-    limiter = new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: memory });
+    limiter = new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: onThisHost });
     // Shared from the first request when Redis is there; never waiting long when it is not.
     const connecting = redis;
     await new Promise<void>((resolve) => {

@@ -82,6 +82,36 @@ describe('client mistakes get a 4xx that says what is wrong', () => {
     expect((await post(setup.gateway.base, { extensions: { persistedQuery: { version: 1, sha256Hash } } })).body).toEqual({ data: { ping: 'pong' } });
   });
 
+  // What `curl -d '{"query":…}'` sends (no -H 'content-type: application/json'), and a GET without the preflight header.
+  test('a POST without content-type: application/json, or a GET without apollo-require-preflight: 400 naming the header to send', async () => {
+    const before = setup.stub.requests;
+    const send = async (init: RequestInit, query = '') => {
+      const response = await fetch(`${setup.gateway.base}/graphql${query}`, init);
+      return { status: response.status, body: (await response.json()) as { errors: Array<{ message: string; extensions: { code: string } }> } };
+    };
+    const body = JSON.stringify({ query: '{ ping }' });
+    const form = await send({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    expect([form.status, form.body.errors[0].extensions.code]).toEqual([400, 'PREFLIGHT_HEADER_REQUIRED']);
+    expect(form.body.errors[0].message).toMatch(
+      /^Send the header "content-type: application\/json" .*this request sent "content-type: application\/x-www-form-urlencoded"/,
+    );
+    const text = await send({ method: 'POST', headers: { 'content-type': 'text/plain;charset=UTF-8' }, body });
+    expect(text.body.errors[0].message).toContain('this request sent "content-type: text/plain"');
+
+    const get = await send({ method: 'GET', headers: { accept: 'application/json' } }, `?query=${encodeURIComponent('{ ping }')}`);
+    expect([get.status, get.body.errors[0].extensions.code]).toEqual([400, 'PREFLIGHT_HEADER_REQUIRED']);
+    expect(get.body.errors[0].message).toMatch(/^Send the header "apollo-require-preflight: true" with a GET/);
+    expect(setup.stub.requests).toBe(before);
+
+    // With the header named, the same requests run.
+    expect((await send({ method: 'POST', headers: { 'content-type': 'application/json' }, body })).body).toEqual({ data: { ping: 'pong' } });
+    const preflighted = await send(
+      { method: 'GET', headers: { accept: 'application/json', 'apollo-require-preflight': 'true' } },
+      `?query=${encodeURIComponent('{ ping }')}`,
+    );
+    expect(preflighted.body).toEqual({ data: { ping: 'pong' } });
+  });
+
   test('the right operationName among several runs', async () => {
     expect((await post(setup.gateway.base, { query: 'query A { ping } query B { ping }', operationName: 'B' })).body).toEqual({ data: { ping: 'pong' } });
   });

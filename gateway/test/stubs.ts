@@ -214,6 +214,8 @@ export function testConfig(overrides: Partial<GatewayConfig> & Pick<GatewayConfi
     breaker: defaultBreaker,
     rateLimit: { perMinute: 0, keyPrefix: 'gateway-test' },
     shutdownGraceMs: 5000,
+    subgraphDeduplication: true,
+    responseCache: { enabled: true, keyPrefix: 'gateway-test', maxBytes: 16 * 1024 * 1024 },
     ...overrides,
   };
 }

@@ -1,19 +1,21 @@
 /**
- * `npm run compose`: composes the subgraphs' SDL files and writes supergraph/supergraph.graphql.
- * `npm run compose -- --check`: writes nothing; fails when the committed file differs from a fresh composition (CI).
+ * `npm run compose`: composes the subgraphs' SDL files and writes supergraph/supergraph.graphql, and the trusted documents
+ * manifest of the saved client operations, supergraph/trusted-documents.json.
+ * `npm run compose -- --check`: writes nothing; fails when a committed file differs from a fresh build (CI).
  * Both also report the changes of the API schema against the committed supergraph (breaking, dangerous, safe) with the
  * known operations each one affects, and validate every saved client operation (supergraph/operations) against the
  * new API schema. `--usage <file|redis://…[#prefix]>` adds the operations the gateway served in the last
  * `--usage-days` (30) days; `--allow-breaking` reports breaking changes that known operations use without failing.
- * Exit codes: 0 done (or up to date), 1 composition failed (or the usage could not be read), 2 the committed file is
- * out of date (or a bad argument), 3 a saved client operation no longer validates, 4 a breaking change affects a
- * known operation.
+ * Exit codes: 0 done (or up to date), 1 composition failed (or the usage could not be read), 2 a committed file (the
+ * supergraph or the manifest) is out of date (or a bad argument), 3 a saved client operation no longer validates, 4 a
+ * breaking change affects a known operation.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { readOperationUsage, type OperationUsageFile } from '@partnership/gateway';
 import { changeReport, formatChangeReport, savedKnownOperations, servedKnownOperations, type KnownOperation } from './change-report';
 import { brokenOperations, loadOperations } from './operations';
+import { trustedDocumentsFile, trustedDocumentsText } from './trusted-documents';
 import {
   apiSchemaOf,
   composeSupergraph,
@@ -115,22 +117,29 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`\n${breakingUsed} breaking change(s) affect known operations; going ahead (--allow-breaking)\n`);
   }
 
-  const text = supergraphFileText(outcome.supergraphSdl, subgraphs);
-  if (check) {
-    if (current === text) {
-      process.stdout.write(`${shown} is up to date\n`);
-      return 0;
+  const generated = [
+    { path: supergraphFile, current, text: supergraphFileText(outcome.supergraphSdl, subgraphs), holding: `${subgraphs.length} subgraphs` },
+    {
+      path: trustedDocumentsFile,
+      current: existsSync(trustedDocumentsFile) ? readFileSync(trustedDocumentsFile, 'utf8') : undefined,
+      text: trustedDocumentsText(operations),
+      holding: `${operations.length} trusted documents`,
+    },
+  ];
+  let outOfDate = 0;
+  for (const file of generated) {
+    const name = relative(repositoryRoot, file.path);
+    if (file.current === file.text) {
+      process.stdout.write(`${name} is up to date\n`);
+    } else if (check) {
+      process.stderr.write(`${name} is ${file.current === undefined ? 'missing' : 'out of date'}: run \`npm run compose\` and commit it\n`);
+      outOfDate += 1;
+    } else {
+      writeFileSync(file.path, file.text);
+      process.stdout.write(`wrote ${name} (${file.holding})\n`);
     }
-    process.stderr.write(`${shown} is ${current === undefined ? 'missing' : 'out of date'}: run \`npm run compose\` and commit it\n`);
-    return 2;
   }
-  if (current === text) {
-    process.stdout.write(`${shown} is up to date\n`);
-  } else {
-    writeFileSync(supergraphFile, text);
-    process.stdout.write(`wrote ${shown} (${subgraphs.length} subgraphs)\n`);
-  }
-  return 0;
+  return outOfDate > 0 ? 2 : 0;
 }
 
 main(process.argv.slice(2)).then(

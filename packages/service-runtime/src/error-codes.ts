@@ -8,6 +8,8 @@
 export const ERROR_CODES = {
   /** The HTTP request could not be read: body not JSON, unreadable body, a subscription, an operation type the schema lacks. */
   BAD_REQUEST: 'BAD_REQUEST',
+  /** Refused as a possible cross-site request: a POST without `content-type: application/json`, a GET without `apollo-require-preflight`. */
+  PREFLIGHT_HEADER_REQUIRED: 'PREFLIGHT_HEADER_REQUIRED',
   /** The operation or its arguments were refused: invalid input, or an operation limit (depth, aliases, cost, tokens...) exceeded. */
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   /** No valid credential: no token or a bad one at the gateway, or a request to a subgraph not signed by the gateway. */
@@ -40,6 +42,10 @@ export const ERROR_CODES = {
   GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
   /** Apollo Server: the document has no operation of the requested `operationName` (or several and no name). */
   OPERATION_RESOLUTION_FAILURE: 'OPERATION_RESOLUTION_FAILURE',
+  /** The gateway accepts trusted documents only (TRUSTED_DOCUMENTS=only) and this operation is not in its manifests. */
+  OPERATION_NOT_TRUSTED: 'OPERATION_NOT_TRUSTED',
+  /** Apollo Server: automatic persisted queries: the hash is unknown; send the query with its hash once to register it. */
+  PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
   /** Composition (`npm run compose`): a subgraph's SDL is not valid GraphQL syntax. */
   INVALID_GRAPHQL: 'INVALID_GRAPHQL',
   /** Composition (`npm run compose`): a composition error that came without a code of its own. */
@@ -51,6 +57,10 @@ export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
 /** What each code means, and the HTTP status it implies where it implies one (most GraphQL errors travel in a 200). */
 export const ERROR_CODE_INFO: Readonly<Record<ErrorCode, { meaning: string; httpStatus?: number }>> = {
   BAD_REQUEST: { meaning: 'The HTTP request could not be read (not JSON, unreadable, a subscription, no such operation type)', httpStatus: 400 },
+  PREFLIGHT_HEADER_REQUIRED: {
+    meaning: 'Refused as a possible cross-site request: send content-type: application/json (POST) or apollo-require-preflight: true (GET)',
+    httpStatus: 400,
+  },
   BAD_USER_INPUT: { meaning: 'The operation or its arguments were refused: invalid input, or an operation limit exceeded', httpStatus: 400 },
   UNAUTHENTICATED: { meaning: 'No valid token (gateway), or a request not signed by the gateway (subgraph)', httpStatus: 401 },
   FORBIDDEN: { meaning: 'Signed in, but without the role or ownership this needs', httpStatus: 403 },
@@ -67,6 +77,8 @@ export const ERROR_CODE_INFO: Readonly<Record<ErrorCode, { meaning: string; http
   DOWNSTREAM_SERVICE_ERROR: { meaning: '(@apollo/gateway) a subgraph error without a code; masked like an internal error' },
   GRAPHQL_PARSE_FAILED: { meaning: '(Apollo Server) the query is not valid GraphQL syntax', httpStatus: 400 },
   OPERATION_RESOLUTION_FAILURE: { meaning: '(Apollo Server) no operation of the requested operationName', httpStatus: 400 },
+  OPERATION_NOT_TRUSTED: { meaning: 'Only trusted documents are accepted (TRUSTED_DOCUMENTS=only): this operation is not one', httpStatus: 400 },
+  PERSISTED_QUERY_NOT_FOUND: { meaning: '(Apollo Server) unknown persisted query hash: send the query with the hash to register it', httpStatus: 200 },
   INVALID_GRAPHQL: { meaning: '(composition) a subgraph SDL is not valid GraphQL syntax' },
   COMPOSITION_ERROR: { meaning: '(composition) a composition error without a code of its own' },
 };

@@ -3,7 +3,10 @@ import { integerFromEnv } from './environment';
 /** What a running service offers its process shell. */
 export interface Stoppable {
   logger: { info(fields: object, message: string): void; error(fields: object, message: string): void };
-  stop(): Promise<void>;
+  /** Stops serving; `signal` is the one that asked (a process that supervises others passes it on). */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  /** How long stopping may take when that is longer than SHUTDOWN_DEADLINE_MS: waiting for processes that each have it. */
+  shutdownDeadlineMs?: number;
 }
 
 /** How long stopping may take: requests in flight get `graceMs`, and the process exits after `deadlineMs` whatever hangs. */
@@ -31,6 +34,7 @@ export async function runService(name: string, start: () => Promise<Stoppable>):
   try {
     deadlineMs = shutdownTimingsFromEnv().deadlineMs;
     service = await start();
+    deadlineMs = service.shutdownDeadlineMs ?? deadlineMs;
   } catch (err) {
     process.stderr.write(`[${name}] could not start: ${(err as Error).message}\n`);
     process.exit(1);
@@ -46,7 +50,7 @@ export async function runService(name: string, start: () => Promise<Stoppable>):
       service.logger.error({ deadlineMs }, 'did not stop within the shutdown deadline: exiting anyway');
       process.exit(1);
     }, deadlineMs);
-    service.stop().then(
+    service.stop(signal).then(
       () => {
         service.logger.info({ ms: Date.now() - started }, 'stopped');
         process.exit(0);

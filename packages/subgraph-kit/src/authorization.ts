@@ -1,3 +1,4 @@
+import { maybeCacheControlFromInfo } from '@apollo/cache-control-types';
 import type { Caller } from '@partnership/request-signing';
 import { ERROR_CODES } from '@partnership/service-runtime';
 import type { EntityLookup } from './entity-lookup';
@@ -24,6 +25,7 @@ interface Rule {
  * passes), on a field or on a whole type. A refused field resolves to an error at its own path — null for a
  * nullable field — with code UNAUTHENTICATED (anonymous) or FORBIDDEN (signed in, wrong role).
  * `roles`, when given, are the only role names the directives may use (others fail at start).
+ * A protected field makes the whole answer private (cache scope PRIVATE): a cache in front may keep it for this caller only.
  * The JavaScript gateway refuses Federation's own @authenticated/@requiresScopes, so the subgraph enforces them.
  */
 export function enforceAuthorization(schema: GraphQLSchema, roles?: readonly string[]): GraphQLSchema {
@@ -40,6 +42,7 @@ export function enforceAuthorization(schema: GraphQLSchema, roles?: readonly str
       const resolve: GraphQLFieldResolver<unknown, RequestContext> = field.resolve ?? defaultFieldResolver;
       const coordinate = `${type.name}.${field.name}`;
       field.resolve = (source, args, context, info) => {
+        maybeCacheControlFromInfo(info)?.setCacheHint({ scope: 'PRIVATE' });
         refuseUnlessAllowed(rule, context.caller, coordinate);
         return resolve(source, args, context, info);
       };

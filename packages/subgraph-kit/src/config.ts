@@ -45,6 +45,11 @@ export interface SubgraphConfig {
   maxEntityRepresentations?: number;
   /** On stop, requests still running after this long are cut; default 5 s. */
   shutdownGraceMs?: number;
+  /**
+   * How long a cache in front (the gateway's response cache) may keep this subgraph's answers to queries, in seconds;
+   * 0: not at all. Default 60. Every write goes through the gateway, which drops what it kept when a mutation succeeds.
+   */
+  cacheMaxAgeSeconds?: number;
 }
 
 // The defaults of the limits above, for configs that leave them out (tests) and for the environment (the shutdown
@@ -52,6 +57,7 @@ export interface SubgraphConfig {
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 export const DEFAULT_STATEMENT_TIMEOUT_MS = 5_000;
 export const DEFAULT_MAX_ENTITY_REPRESENTATIONS = 10_000;
+export const DEFAULT_CACHE_MAX_AGE_SECONDS = 60;
 
 /**
  * `PORT` (default `defaultPort`, else this subgraph's port in the registry), `HOST` (default 127.0.0.1),
@@ -59,7 +65,7 @@ export const DEFAULT_MAX_ENTITY_REPRESENTATIONS = 10_000;
  * (default: the local secret in DATA_DIR), `SIGNATURE_MAX_AGE_MS` (30000), `<PEER>_URL` for every subgraph of the registry
  * (`subgraphs.json`, or the file SUBGRAPH_REGISTRY names; for reference checks; default its local port),
  * `REQUEST_TIMEOUT_MS` (10000), `DATABASE_STATEMENT_TIMEOUT_MS` (5000; 0: none), `MAX_ENTITY_REPRESENTATIONS` (10000),
- * `SHUTDOWN_GRACE_MS` (5000). Throws a message naming the variable when a value is unusable.
+ * `SHUTDOWN_GRACE_MS` (5000), `CACHE_MAX_AGE_SECONDS` (60; 0: answers are not cached). Throws a message naming the variable when a value is unusable.
  */
 export function subgraphConfigFromEnv(name: string, defaultPort?: number, env: NodeJS.ProcessEnv = process.env): SubgraphConfig {
   const prefixed = `${name.toUpperCase()}_DATABASE_URL`;
@@ -79,5 +85,6 @@ export function subgraphConfigFromEnv(name: string, defaultPort?: number, env: N
     statementTimeoutMs: integerFromEnv(env, 'DATABASE_STATEMENT_TIMEOUT_MS', DEFAULT_STATEMENT_TIMEOUT_MS, 0, 3_600_000),
     maxEntityRepresentations: integerFromEnv(env, 'MAX_ENTITY_REPRESENTATIONS', DEFAULT_MAX_ENTITY_REPRESENTATIONS, 1, 1_000_000),
     shutdownGraceMs: shutdownTimingsFromEnv(env).graceMs,
+    cacheMaxAgeSeconds: integerFromEnv(env, 'CACHE_MAX_AGE_SECONDS', DEFAULT_CACHE_MAX_AGE_SECONDS, 0, 86_400),
   };
 }

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
+import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -13,7 +14,14 @@ import { DEFAULT_SHUTDOWN_GRACE_MS, ERROR_CODES } from '@partnership/service-run
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response } from 'express';
 import { defaultFieldResolver, GraphQLError, Kind, visit, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { enforceAuthorization, type RequestContext } from './authorization';
-import { DEFAULT_MAX_ENTITY_REPRESENTATIONS, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS, defaultDataDir, type SubgraphConfig } from './config';
+import {
+  DEFAULT_CACHE_MAX_AGE_SECONDS,
+  DEFAULT_MAX_ENTITY_REPRESENTATIONS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_STATEMENT_TIMEOUT_MS,
+  defaultDataDir,
+  type SubgraphConfig,
+} from './config';
 import { checkSchema, createDatabase, isStatementTimeout, openAndMigrate, type Database } from './data-source';
 import { EntityLookup } from './entity-lookup';
 import { createLogger, type Logger } from './logger';
@@ -85,6 +93,8 @@ export async function buildSubgraph<Context extends RequestContext>(definition: 
 
   const app = express();
   app.disable('x-powered-by');
+  // Every answer is to a POST, which no ETag can make fresh: hashing each answer for one would be work for nobody.
+  app.set('etag', false);
   const httpServer = createServer(app);
   let url = '';
   let stopping: Promise<void> | undefined;
@@ -104,6 +114,9 @@ export async function buildSubgraph<Context extends RequestContext>(definition: 
     stopOnTerminationSignals: false,
     formatError: (formatted, error) => maskInternalError(formatted, error, statementTimeoutMs, logger),
     plugins: [
+      // Freshness for the gateway's response cache, sent as a Cache-Control header: every field not told otherwise may
+      // be kept this long; a field behind @authenticated or @requiresRole makes the answer private (authorization.ts).
+      ApolloServerPluginCacheControl({ defaultMaxAge: config.cacheMaxAgeSeconds ?? DEFAULT_CACHE_MAX_AGE_SECONDS }),
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS }),
@@ -272,30 +285,51 @@ function mutationReplayGuard(nonces: NonceClaims): ApolloServerPlugin {
 
 /**
  * Refuses an `_entities` call with more than `max` representations before anything runs: each one costs a lookup and
- * its share of the answer, and the 1 MB body limit alone lets one signed call carry tens of thousands.
+ * its share of the answer, and the 1 MB body limit alone lets one signed call carry tens of thousands. Where a
+ * document's `_entities` fields take their representations is read once per document (Apollo keeps parsed documents),
+ * not on every request.
  */
 function entityRepresentationsCap(max: number): ApolloServerPlugin {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ document, request }) {
-          visit(document, {
-            Field(node) {
-              if (node.name.value !== '_entities') return;
-              const value = node.arguments?.find((a) => a.name.value === 'representations')?.value;
-              const given = value?.kind === Kind.VARIABLE ? request.variables?.[value.name.value] : undefined;
-              const count = value?.kind === Kind.LIST ? value.values.length : Array.isArray(given) ? given.length : 0;
-              if (count > max) {
-                throw new GraphQLError(`_entities accepts at most ${max} representations per call (got ${count}); split the call`, {
-                  extensions: { code: ERROR_CODES.BAD_USER_INPUT, field: 'representations', maximum: max, http: { status: 400 } },
-                });
-              }
-            },
+  const sourcesOf = new WeakMap<DocumentNode, RepresentationsSource[]>();
+  const listener = {
+    async didResolveOperation({ document, request }: { document: DocumentNode; request: { variables?: Record<string, unknown> } }) {
+      let sources = sourcesOf.get(document);
+      if (sources === undefined) {
+        sources = representationsSources(document);
+        sourcesOf.set(document, sources);
+      }
+      for (const source of sources) {
+        const given = source.variable === undefined ? undefined : request.variables?.[source.variable];
+        const count = source.variable === undefined ? source.count : Array.isArray(given) ? given.length : 0;
+        if (count > max) {
+          throw new GraphQLError(`_entities accepts at most ${max} representations per call (got ${count}); split the call`, {
+            extensions: { code: ERROR_CODES.BAD_USER_INPUT, field: 'representations', maximum: max, http: { status: 400 } },
           });
-        },
-      };
+        }
+      }
     },
   };
+  return {
+    async requestDidStart() {
+      return listener;
+    },
+  };
+}
+
+/** Where an `_entities` field takes its representations: a list written in the document, or a variable. */
+type RepresentationsSource = { variable: string; count?: undefined } | { variable?: undefined; count: number };
+
+function representationsSources(document: DocumentNode): RepresentationsSource[] {
+  const sources: RepresentationsSource[] = [];
+  visit(document, {
+    Field(node) {
+      if (node.name.value !== '_entities') return;
+      const value = node.arguments?.find((a) => a.name.value === 'representations')?.value;
+      if (value?.kind === Kind.VARIABLE) sources.push({ variable: value.name.value });
+      else sources.push({ count: value?.kind === Kind.LIST ? value.values.length : 0 });
+    },
+  });
+  return sources;
 }
 
 function parseJsonBody(req: Request, res: Response, next: NextFunction): void {
