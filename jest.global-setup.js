@@ -1,9 +1,17 @@
-// Says once, plainly, when the MySQL tests will be skipped and how to turn them on.
+// Says once, plainly, when the MySQL, Redis or browser tests will be skipped and how to turn them on.
+const { existsSync } = require('node:fs');
+
 module.exports = async function announceMysql() {
   if (!process.env.REDIS_TEST_URL) {
     process.stdout.write(
       '\n[tests] REDIS_TEST_URL is not set: the tests of gateway replicas sharing Redis are SKIPPED (named "... (skipped: REDIS_TEST_URL not set)").\n' +
         '[tests] To run them: REDIS_TEST_URL=redis://127.0.0.1:6379 npm test\n',
+    );
+  }
+  if (!existsSync('/usr/bin/chromium')) {
+    process.stdout.write(
+      '\n[tests] /usr/bin/chromium is not installed: the explorer\'s browser tests are SKIPPED (named "... (skipped: /usr/bin/chromium not found ...)").\n' +
+        "[tests] To run them: apt-get install -y chromium (Debian's Chromium; never a downloaded browser build), then npm test\n",
     );
   }
   if (!process.env.MYSQL_TEST_URL) {

@@ -17,6 +17,7 @@ const assets: Record<string, { file: string; type: string }> = {
   'graphiql.min.css': { file: packageFile('graphiql', 'graphiql.min.css'), type: 'text/css; charset=utf-8' },
   'react.production.min.js': { file: packageFile('react', 'umd/react.production.min.js'), type: 'text/javascript; charset=utf-8' },
   'react-dom.production.min.js': { file: packageFile('react-dom', 'umd/react-dom.production.min.js'), type: 'text/javascript; charset=utf-8' },
+  'flatten.js': { file: join(gatewayPackageDir, 'explorer', 'flatten.js'), type: 'text/javascript; charset=utf-8' },
   'explorer.js': { file: join(gatewayPackageDir, 'explorer', 'explorer.js'), type: 'text/javascript; charset=utf-8' },
   'explorer.css': { file: join(gatewayPackageDir, 'explorer', 'explorer.css'), type: 'text/css; charset=utf-8' },
 };
@@ -82,31 +83,56 @@ export function examplesFor(schema: GraphQLSchema | undefined, examples: Explore
   return examples.filter((example) => validate(schema, parse(example.query)).length === 0);
 }
 
-/** The HTML page: assets by path from the gateway's root, examples embedded as JSON. */
+/** The project's name, as the page and its title show it. */
+const explorerTitle = 'Uzbekistan–France healthcare partnership graph';
+
+/**
+ * The HTML page: a header saying what this graph is, with links to the saved operations (tabs) and the schema docs
+ * (explorer.js makes them open the tab or the docs pane), then GraphiQL; assets by path from the gateway's root,
+ * examples embedded as JSON.
+ */
 export function explorerPage(examples: ExplorerExample[], endpoint = '/graphql'): string {
   // JSON inside <script> must not close the element early.
   const json = JSON.stringify(examples).replace(/</g, '\\u003c');
+  const operationLinks = examples.map((e) => `<a href="#${escapeHtml(e.name)}" data-operation="${escapeHtml(e.name)}">${escapeHtml(e.name)}</a>`).join(', ');
   return `<!doctype html>
 <html lang="en">
   <head>
     <meta charset="utf-8" />
     <meta name="viewport" content="width=device-width, initial-scale=1" />
-    <title>GraphQL explorer · Uzbekistan–France healthcare partnership</title>
+    <title>${explorerTitle} · explorer</title>
     <link rel="icon" href="data:," />
     <link rel="stylesheet" href="${explorerAssetsPath}/graphiql.min.css" />
     <link rel="stylesheet" href="${explorerAssetsPath}/explorer.css" />
   </head>
   <body>
-    <div id="explorer" data-endpoint="${endpoint}"><p class="explorer-loading">Loading the GraphQL explorer…</p></div>
-    <noscript>The explorer needs JavaScript. Without it, send GraphQL requests to ${endpoint} with POST.</noscript>
+    <header class="explorer-header">
+      <h1>${explorerTitle}</h1>
+      <p>
+        One GraphQL endpoint over the Uzbekistan–France (and Monaco) healthcare partnership: the partner institutions
+        (hospitals, universities, ministries and agencies), the agreements between them with their parties, milestones and
+        signing events, and the training programmes those agreements provide for, with their cohorts, placements and
+        progress toward each target. Public records need no sign-in; placements and personal data need a partner's token.
+      </p>
+      <nav>
+        ${operationLinks ? `Saved operations (tabs): ${operationLinks} · ` : ''}<a href="#docs" data-show-docs>Schema docs</a> · endpoint <code>${escapeHtml(endpoint)}</code>
+      </nav>
+    </header>
+    <div id="explorer" data-endpoint="${escapeHtml(endpoint)}"><p class="explorer-loading">Loading the GraphQL explorer…</p></div>
+    <noscript>The explorer needs JavaScript. Without it, send GraphQL requests to ${escapeHtml(endpoint)} with POST.</noscript>
     <script id="explorer-examples" type="application/json">${json}</script>
     <script src="${explorerAssetsPath}/react.production.min.js"></script>
     <script src="${explorerAssetsPath}/react-dom.production.min.js"></script>
     <script src="${explorerAssetsPath}/graphiql.min.js"></script>
+    <script src="${explorerAssetsPath}/flatten.js"></script>
     <script src="${explorerAssetsPath}/explorer.js"></script>
   </body>
 </html>
 `;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** Whether a GET asks for a page rather than a GraphQL result (a browser's navigation, no `query` parameter). */

@@ -32,6 +32,8 @@ describe('the explorer on the committed supergraph', () => {
     const html = await response.text();
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
     expect(html).not.toContain('https://');
+    expect(html).toContain('<title>Uzbekistan–France healthcare partnership graph · explorer</title>');
+    expect(html).toMatch(/<h1>Uzbekistan–France healthcare partnership graph<\/h1>/);
 
     const urls = loadedUrls(html).filter((url) => !url.startsWith('data:'));
     expect(urls).toEqual([
@@ -40,6 +42,7 @@ describe('the explorer on the committed supergraph', () => {
       '/explorer/react.production.min.js',
       '/explorer/react-dom.production.min.js',
       '/explorer/graphiql.min.js',
+      '/explorer/flatten.js',
       '/explorer/explorer.js',
     ]);
     for (const url of urls) {
