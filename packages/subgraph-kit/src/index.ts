@@ -13,6 +13,7 @@ export * from './logger';
 export * from './migration-helpers';
 export * from './pagination';
 export * from './per-owner-limit';
+export * from './plain-rows';
 export * from './partial-date';
 export * from './row-lock';
 export { runService } from '@partnership/service-runtime';

@@ -1,5 +1,12 @@
-import { firstRecordsPerOwnerLoader, recordLoader, recordsOfPairs, relationLoader, type Database, type RequestContext } from '@partnership/subgraph-kit';
-import { In } from 'typeorm';
+import {
+  firstOwnedRecordsLoader,
+  firstRecordsOfOwners,
+  plainRows,
+  recordLoader,
+  relationLoader,
+  type Database,
+  type RequestContext,
+} from '@partnership/subgraph-kit';
 import { LIMITS } from './mutations/input';
 import { Agreement, AgreementArea, AgreementParty, AgreementRelatedEvent, Event, EventCountry, EventParticipant, Milestone } from './entities';
 
@@ -16,65 +23,59 @@ export interface AgreementsContext extends RequestContext {
 }
 
 function createLoaders({ dataSource }: Database) {
-  const agreements = dataSource.getRepository(Agreement);
-  const areas = dataSource.getRepository(AgreementArea);
-  const parties = dataSource.getRepository(AgreementParty);
-  const relatedEvents = dataSource.getRepository(AgreementRelatedEvent);
-  const milestones = dataSource.getRepository(Milestone);
-  const events = dataSource.getRepository(Event);
-  const eventCountries = dataSource.getRepository(EventCountry);
-  const participants = dataSource.getRepository(EventParticipant);
+  const agreements = plainRows(dataSource, Agreement);
+  const areas = plainRows(dataSource, AgreementArea);
+  const parties = plainRows(dataSource, AgreementParty);
+  const milestones = plainRows(dataSource, Milestone);
+  const events = plainRows(dataSource, Event);
+  const eventCountries = plainRows(dataSource, EventCountry);
+  const participants = plainRows(dataSource, EventParticipant);
   return {
     agreement: recordLoader(
-      (ids) => agreements.findBy({ id: In([...ids]) }),
+      (ids) => agreements.whereIn('id', ids),
       (a) => a.id,
     ),
     event: recordLoader(
-      (ids) => events.findBy({ id: In([...ids]) }),
+      (ids) => events.whereIn('id', ids),
       (e) => e.id,
     ),
     areasOf: relationLoader(
-      (ids) => areas.find({ where: { agreementId: In([...ids]) }, order: { specialty: 'ASC' } }),
+      (ids) => areas.whereIn('agreementId', ids, ['specialty']),
       (a) => a.agreementId,
     ),
     partiesOf: relationLoader(
-      (ids) => parties.find({ where: { agreementId: In([...ids]) }, order: { position: 'ASC', institutionId: 'ASC' } }),
+      (ids) => parties.whereIn('agreementId', ids, ['position', 'institutionId']),
       (p) => p.agreementId,
       LIST_BOUNDS.parties,
     ),
     milestonesOf: relationLoader(
-      (ids) => milestones.find({ where: { agreementId: In([...ids]) }, order: { position: 'ASC', id: 'ASC' } }),
+      (ids) => milestones.whereIn('agreementId', ids, ['position', 'id']),
       (m) => m.agreementId,
       LIST_BOUNDS.milestones,
     ),
     relatedEventsOf: relationLoader(
-      async (ids) =>
-        recordsOfPairs(
-          (await relatedEvents.find({ where: { agreementId: In([...ids]) }, order: { eventId: 'ASC' } })).map((link) => ({
-            owner: link.agreementId,
-            value: link.eventId,
-          })),
-          (eventIds) => events.findBy({ id: In(eventIds) }),
+      (ids) =>
+        firstRecordsOfOwners(
+          { entity: AgreementRelatedEvent, owner: 'agreementId', value: 'eventId', orderBy: ['eventId'] },
+          events,
+          ids,
+          LIST_BOUNDS.relatedEvents,
         ),
       (linked) => linked.owner,
-      LIST_BOUNDS.relatedEvents,
     ),
     /** The first `first` agreements an institution is a party to, by agreement id. */
-    agreementsOfInstitution: firstRecordsPerOwnerLoader(
-      dataSource,
+    agreementsOfInstitution: firstOwnedRecordsLoader(
       { entity: AgreementParty, owner: 'institutionId', value: 'agreementId', orderBy: ['agreementId'] },
-      (found) => agreements.findBy({ id: In(found) }),
+      agreements,
     ),
     /** The first `first` agreements reached at an event, by id. */
-    agreementsOfEvent: firstRecordsPerOwnerLoader(dataSource, { entity: Agreement, owner: 'eventId', value: 'id', orderBy: ['id'] }, (found) =>
-      agreements.findBy({ id: In(found) }),
-    ),
+    agreementsOfEvent: firstOwnedRecordsLoader({ entity: Agreement, owner: 'eventId', value: 'id', orderBy: ['id'] }, agreements),
     delegateCountriesOf: relationLoader(
-      (ids) => eventCountries.find({ where: { eventId: In([...ids]) }, order: { position: 'ASC', country: 'ASC' } }),
+      (ids) => eventCountries.whereIn('eventId', ids, ['position', 'country']),
       (c) => c.eventId,
     ),
     participantsOf: relationLoader(
-      (ids) => participants.find({ where: { eventId: In([...ids]) }, order: { position: 'ASC' } }),
+      (ids) => participants.whereIn('eventId', ids, ['position']),
       (p) => p.eventId,
       LIST_BOUNDS.participants,
     ),

@@ -1,5 +1,4 @@
-import { firstRecordsPerOwnerLoader, recordLoader, relationLoader, type Database, type RequestContext } from '@partnership/subgraph-kit';
-import { In } from 'typeorm';
+import { firstOwnedRecordsLoader, plainRows, recordLoader, relationLoader, type Database, type RequestContext } from '@partnership/subgraph-kit';
 import { Institution, InstitutionSpecialty, Person } from './entities';
 
 /** Per-request state: fresh DataLoaders so that each batch is one `WHERE ... IN (...)` query. */
@@ -9,30 +8,26 @@ export interface InstitutionsContext extends RequestContext {
 }
 
 function createLoaders({ dataSource }: Database) {
-  const institutions = dataSource.getRepository(Institution);
-  const people = dataSource.getRepository(Person);
-  const specialties = dataSource.getRepository(InstitutionSpecialty);
+  const institutions = plainRows(dataSource, Institution);
+  const people = plainRows(dataSource, Person);
+  const specialties = plainRows(dataSource, InstitutionSpecialty);
   return {
     institution: recordLoader(
-      (ids) => institutions.findBy({ id: In([...ids]) }),
+      (ids) => institutions.whereIn('id', ids),
       (i) => i.id,
     ),
     person: recordLoader(
-      (ids) => people.findBy({ id: In([...ids]) }),
+      (ids) => people.whereIn('id', ids),
       (p) => p.id,
     ),
     specialtiesOf: relationLoader(
-      (ids) => specialties.find({ where: { institutionId: In([...ids]) }, order: { specialty: 'ASC' } }),
+      (ids) => specialties.whereIn('institutionId', ids, ['specialty']),
       (s) => s.institutionId,
     ),
     /** An institution's first `first` people, by id. */
-    peopleOf: firstRecordsPerOwnerLoader(dataSource, { entity: Person, owner: 'institutionId', value: 'id', orderBy: ['id'] }, (found) =>
-      people.findBy({ id: In(found) }),
-    ),
+    peopleOf: firstOwnedRecordsLoader({ entity: Person, owner: 'institutionId', value: 'id', orderBy: ['id'] }, people),
     /** The first `first` bodies that are part of an institution, by id. */
-    unitsOf: firstRecordsPerOwnerLoader(dataSource, { entity: Institution, owner: 'partOfId', value: 'id', orderBy: ['id'] }, (found) =>
-      institutions.findBy({ id: In(found) }),
-    ),
+    unitsOf: firstOwnedRecordsLoader({ entity: Institution, owner: 'partOfId', value: 'id', orderBy: ['id'] }, institutions),
   };
 }
 

@@ -1,14 +1,19 @@
 import {
+  firstOwnedRecordsLoader,
   firstPerOwnerLoader,
-  firstRecordsPerOwnerLoader,
+  OWNER_COLUMN,
+  ownedRecords,
   parsePartialDate,
+  placeholders,
+  plainRows,
+  readRows,
   recordLoader,
-  recordsOfPairs,
   relationLoader,
   type Database,
+  type PlainRows,
   type RequestContext,
 } from '@partnership/subgraph-kit';
-import { In, type DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { Cohort, Placement, Trainee, TrainingProgram, TrainingProgramHost } from './entities';
 import { LIMITS } from './mutations/input';
 import type { ProgressCounts } from './progress';
@@ -25,52 +30,45 @@ export interface TrainingContext extends RequestContext {
 }
 
 function createLoaders({ dataSource }: Database) {
-  const programmes = dataSource.getRepository(TrainingProgram);
-  const hosts = dataSource.getRepository(TrainingProgramHost);
-  const cohorts = dataSource.getRepository(Cohort);
-  const trainees = dataSource.getRepository(Trainee);
-  const placements = dataSource.getRepository(Placement);
+  const programmes = plainRows(dataSource, TrainingProgram);
+  const hosts = plainRows(dataSource, TrainingProgramHost);
+  const cohorts = plainRows(dataSource, Cohort);
+  const trainees = plainRows(dataSource, Trainee);
+  const placements = plainRows(dataSource, Placement);
   return {
     program: recordLoader(
-      (ids) => programmes.findBy({ id: In([...ids]) }),
+      (ids) => programmes.whereIn('id', ids),
       (p) => p.id,
     ),
     cohort: recordLoader(
-      (ids) => cohorts.findBy({ id: In([...ids]) }),
+      (ids) => cohorts.whereIn('id', ids),
       (c) => c.id,
     ),
     trainee: recordLoader(
-      (ids) => trainees.findBy({ id: In([...ids]) }),
+      (ids) => trainees.whereIn('id', ids),
       (t) => t.id,
     ),
     hostsOfProgram: relationLoader(
-      (ids) => hosts.find({ where: { programId: In([...ids]) }, order: { institutionId: 'ASC' } }),
+      (ids) => hosts.whereIn('programId', ids, ['institutionId']),
       (h) => h.programId,
       LIST_BOUNDS.hosts,
     ),
     /** The first `first` programmes an institution hosts, by programme id. */
-    programmesHostedBy: firstRecordsPerOwnerLoader(
-      dataSource,
+    programmesHostedBy: firstOwnedRecordsLoader(
       { entity: TrainingProgramHost, owner: 'institutionId', value: 'programId', orderBy: ['programId'] },
-      (found) => programmes.findBy({ id: In(found) }),
+      programmes,
     ),
     /** The first `first` programmes an agreement provides for, by id. */
-    programmesOfAgreement: firstRecordsPerOwnerLoader(dataSource, { entity: TrainingProgram, owner: 'agreementId', value: 'id', orderBy: ['id'] }, (found) =>
-      programmes.findBy({ id: In(found) }),
-    ),
+    programmesOfAgreement: firstOwnedRecordsLoader({ entity: TrainingProgram, owner: 'agreementId', value: 'id', orderBy: ['id'] }, programmes),
     cohortsOfProgram: relationLoader(
-      async (ids) => earliestFirst(await cohorts.find({ where: { programId: In([...ids]) }, order: { id: 'ASC' } })),
+      async (ids) => earliestFirst(await cohorts.whereIn('programId', ids, ['id'])),
       (c) => c.programId,
       LIST_BOUNDS.cohorts,
     ),
     /** The first `first` placements of a cohort, by id. */
-    placementsOfCohort: firstRecordsPerOwnerLoader(dataSource, { entity: Placement, owner: 'cohortId', value: 'id', orderBy: ['id'] }, (found) =>
-      placements.findBy({ id: In(found) }),
-    ),
+    placementsOfCohort: firstOwnedRecordsLoader({ entity: Placement, owner: 'cohortId', value: 'id', orderBy: ['id'] }, placements),
     /** The first `first` placements in cohorts an institution hosts, by id. */
-    placementsHostedBy: firstPerOwnerLoader(async (ids, limit) =>
-      recordsOfPairs(await placementsPerHost(dataSource, ids, limit), (found) => placements.findBy({ id: In(found) })),
-    ),
+    placementsHostedBy: firstPerOwnerLoader((ids, limit) => placementsPerHost(placements, ids, limit)),
     // Counted afresh on every request, so a placement written a moment ago shows at once.
     progressCounts: recordLoader(
       (ids) => progressCounts(dataSource, ids),
@@ -85,58 +83,50 @@ function earliestFirst(rows: Cohort[]): Cohort[] {
   return [...rows].sort((a, b) => firstDay(a).localeCompare(firstDay(b)) || a.id.localeCompare(b.id));
 }
 
-/** Like `firstRowsPerOwner`, through the cohort that says which institution hosts a placement: one statement. */
-async function placementsPerHost(dataSource: DataSource, hostIds: readonly string[], limit: number): Promise<Array<{ owner: string; value: string }>> {
+/** Like `firstRecordsOfOwners`, through the cohort that says which institution hosts a placement: one statement. */
+async function placementsPerHost(
+  placements: PlainRows<Placement>,
+  hostIds: readonly string[],
+  limit: number,
+): Promise<Array<{ owner: string; record: Placement }>> {
   if (hostIds.length === 0 || limit === 0) return [];
-  const ranked = dataSource
-    .createQueryBuilder()
-    .select('c.host_institution_id', 'owner_id')
-    .addSelect('p.id', 'row_value')
-    .addSelect('ROW_NUMBER() OVER (PARTITION BY c.host_institution_id ORDER BY p.id)', 'owner_rank')
-    .from(Placement, 'p')
-    .innerJoin(Cohort, 'c', 'c.id = p.cohort_id')
-    .where('c.host_institution_id IN (:...hostIds)', { hostIds });
-  const rows = (await dataSource
-    .createQueryBuilder()
-    .select('ranked.owner_id', 'owner_id')
-    .addSelect('ranked.row_value', 'row_value')
-    .from(`(${ranked.getQuery()})`, 'ranked')
-    .where('ranked.owner_rank <= :limit', { limit })
-    .orderBy('ranked.owner_rank')
-    .setParameters(ranked.getParameters())
-    .getRawMany()) as Array<{ owner_id: string; row_value: string }>;
-  return rows.map((row) => ({ owner: row.owner_id, value: row.row_value }));
+  const sql =
+    `SELECT ${placements.selectList('r')}, ranked.owner_id AS ${OWNER_COLUMN} FROM (` +
+    'SELECT c.host_institution_id AS owner_id, p.id AS row_value, ROW_NUMBER() OVER (PARTITION BY c.host_institution_id ORDER BY p.id) AS owner_rank ' +
+    `FROM placement p INNER JOIN cohort c ON c.id = p.cohort_id WHERE c.host_institution_id IN (${placeholders(hostIds.length)})` +
+    ') ranked JOIN placement r ON r.id = ranked.row_value WHERE ranked.owner_rank <= ? ORDER BY ranked.owner_rank';
+  return ownedRecords(await readRows(placements.dataSource, sql, [...hostIds, limit]), placements);
 }
 
-/** Planned places, enrolled and completed trainees of each programme: two GROUP BY statements per batch. */
+/**
+ * Planned places, enrolled and completed trainees of each programme: one statement per batch, the two GROUP BYs
+ * (cohorts; placements through their cohorts) as one UNION ALL whose `part` says which a row comes from.
+ */
 async function progressCounts(dataSource: DataSource, ids: readonly string[]): Promise<Array<ProgressCounts & { programId: string }>> {
-  const planned = (await dataSource
-    .createQueryBuilder()
-    .select('c.program_id', 'programId')
-    .addSelect('SUM(c.planned_size)', 'planned')
-    .from(Cohort, 'c')
-    .where('c.program_id IN (:...ids)', { ids })
-    .groupBy('c.program_id')
-    .getRawMany()) as Array<{ programId: string; planned: string | number | null }>;
-  const placed = (await dataSource
-    .createQueryBuilder()
-    .select('c.program_id', 'programId')
-    .addSelect("SUM(CASE WHEN p.status <> 'WITHDRAWN' THEN 1 ELSE 0 END)", 'enrolled')
-    .addSelect("SUM(CASE WHEN p.status = 'COMPLETED' THEN 1 ELSE 0 END)", 'completed')
-    .from(Placement, 'p')
-    .innerJoin(Cohort, 'c', 'c.id = p.cohort_id')
-    .where('c.program_id IN (:...ids)', { ids })
-    .groupBy('c.program_id')
-    .getRawMany()) as Array<{ programId: string; enrolled: string | number | null; completed: string | number | null }>;
+  const inIds = placeholders(ids.length);
+  const rows = (await readRows(
+    dataSource,
+    `SELECT 'planned' AS part, c.program_id AS programId, SUM(c.planned_size) AS planned, NULL AS enrolled, NULL AS completed
+       FROM cohort c WHERE c.program_id IN (${inIds}) GROUP BY c.program_id
+     UNION ALL
+     SELECT 'placed' AS part, c.program_id AS programId, NULL AS planned,
+            SUM(CASE WHEN p.status <> 'WITHDRAWN' THEN 1 ELSE 0 END) AS enrolled, SUM(CASE WHEN p.status = 'COMPLETED' THEN 1 ELSE 0 END) AS completed
+       FROM placement p INNER JOIN cohort c ON c.id = p.cohort_id WHERE c.program_id IN (${inIds}) GROUP BY c.program_id`,
+    [...ids, ...ids],
+  )) as Array<{
+    part: 'planned' | 'placed';
+    programId: string;
+    planned: string | number | null;
+    enrolled: string | number | null;
+    completed: string | number | null;
+  }>;
   // MySQL returns SUM as a decimal string; programmes without cohorts or placements count zero.
   const counts = new Map(ids.map((id) => [id, { programId: id, planned: 0, enrolled: 0, completed: 0 }]));
-  for (const row of planned) {
+  for (const row of rows) {
     const entry = counts.get(row.programId);
-    if (entry) entry.planned = Number(row.planned ?? 0);
-  }
-  for (const row of placed) {
-    const entry = counts.get(row.programId);
-    if (entry) Object.assign(entry, { enrolled: Number(row.enrolled ?? 0), completed: Number(row.completed ?? 0) });
+    if (entry === undefined) continue;
+    if (row.part === 'planned') entry.planned = Number(row.planned ?? 0);
+    else Object.assign(entry, { enrolled: Number(row.enrolled ?? 0), completed: Number(row.completed ?? 0) });
   }
   return [...counts.values()];
 }

@@ -1,5 +1,4 @@
-import { auditTrail, pageSize, paginate, partialDateOrNull, validateId, type PageArgs } from '@partnership/subgraph-kit';
-import { In } from 'typeorm';
+import { auditTrail, pageSize, paginate, partialDateOrNull, plainRows, readRows, validateId, type PageArgs } from '@partnership/subgraph-kit';
 import type { AgreementsContext } from '../context';
 import { Agreement, Event } from '../entities';
 
@@ -42,8 +41,10 @@ export const Query = {
   // last). Only the first `first` are then read in full.
   events: async (_: unknown, { first }: { first?: number | null }, { database }: AgreementsContext) => {
     const limit = pageSize(first);
-    const repository = database.dataSource.getRepository(Event);
-    const starts = await repository.find({ select: { id: true, startsOn: true }, order: { id: 'ASC' } });
+    const events = plainRows(database.dataSource, Event);
+    const starts = (await readRows(database.dataSource, `SELECT id, ${events.column('startsOn')} AS startsOn FROM ${events.table} ORDER BY id`, [])) as Array<
+      Pick<Event, 'id' | 'startsOn'>
+    >;
     const keyOf = (event: Pick<Event, 'startsOn'>) => {
       const start = partialDateOrNull(event.startsOn);
       return start === null ? UNDATED : `${start.latest} ${start.earliest}`;
@@ -52,7 +53,7 @@ export const Query = {
       .sort((a, b) => keyOf(a).localeCompare(keyOf(b)))
       .slice(0, limit)
       .map((event) => event.id);
-    const byId = new Map((await repository.findBy({ id: In(ids) })).map((event) => [event.id, event]));
+    const byId = new Map((await events.whereIn('id', ids)).map((event) => [event.id, event]));
     return ids.flatMap((id) => byId.get(id) ?? []);
   },
 
