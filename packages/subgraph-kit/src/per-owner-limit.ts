@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { EntityTarget, ObjectLiteral } from 'typeorm';
 import { pageSize } from './pagination';
 import { placeholders, plainRows, readRows, type PlainRows } from './plain-rows';
 
@@ -12,36 +12,6 @@ export interface OwnedRows<E extends ObjectLiteral> {
   value: keyof E & string;
   /** Properties that order an owner's rows (ascending); the first `limit` of them are returned. */
   orderBy: Array<keyof E & string>;
-}
-
-/**
- * The first `limit` rows of each owner, as (owner, value) pairs in each owner's order, in one statement whatever the
- * number of owners: `ROW_NUMBER() OVER (PARTITION BY owner ...)` keeps the work bounded by owners × limit even when an
- * owner has thousands of rows (MySQL 8, MariaDB 10.2 and SQLite 3.25 have window functions).
- */
-export async function firstRowsPerOwner<E extends ObjectLiteral>(
-  dataSource: DataSource,
-  rows: OwnedRows<E>,
-  owners: readonly string[],
-  limit: number,
-): Promise<Array<{ owner: string; value: string }>> {
-  if (owners.length === 0 || limit === 0) return [];
-  const metadata = dataSource.getMetadata(rows.entity);
-  const column = (property: string) => {
-    const found = metadata.findColumnWithPropertyName(property);
-    if (!found) throw new Error(`${metadata.name} has no column for property ${property}`);
-    return dataSource.driver.escape(found.databaseName);
-  };
-  const owner = column(rows.owner);
-  const order = rows.orderBy.map(column).join(', ');
-  const placeholders = owners.map(() => '?').join(', ');
-  const sql =
-    `SELECT owner_id, row_value FROM (` +
-    `SELECT ${owner} AS owner_id, ${column(rows.value)} AS row_value, ROW_NUMBER() OVER (PARTITION BY ${owner} ORDER BY ${order}) AS owner_rank ` +
-    `FROM ${dataSource.driver.escape(metadata.tableName)} WHERE ${owner} IN (${placeholders})` +
-    `) ranked WHERE owner_rank <= ? ORDER BY owner_rank`;
-  const found = (await dataSource.query(sql, [...owners, limit])) as Array<{ owner_id: string; row_value: string }>;
-  return found.map((row) => ({ owner: row.owner_id, value: row.row_value }));
 }
 
 /**
@@ -67,31 +37,6 @@ export function firstPerOwnerLoader<V>(fetch: (owners: readonly string[], limit:
 }
 
 /**
- * Records for (owner, id) pairs: one `WHERE id IN (...)` for all of them, each owner's records in the pairs' order;
- * pairs whose record is missing are dropped.
- */
-export async function recordsOfPairs<V extends { id: string }>(
-  pairs: Array<{ owner: string; value: string }>,
-  fetch: (ids: string[]) => Promise<V[]>,
-): Promise<Array<{ owner: string; record: V }>> {
-  if (pairs.length === 0) return [];
-  const byId = new Map((await fetch([...new Set(pairs.map((p) => p.value))])).map((record) => [record.id, record]));
-  return pairs.flatMap(({ owner, value }) => {
-    const record = byId.get(value);
-    return record === undefined ? [] : [{ owner, record }];
-  });
-}
-
-/** `firstPerOwnerLoader` over `firstRowsPerOwner`: each owner's first `first` records, two statements per batch. */
-export function firstRecordsPerOwnerLoader<E extends ObjectLiteral, V extends { id: string }>(
-  dataSource: DataSource,
-  rows: OwnedRows<E>,
-  fetch: (ids: string[]) => Promise<V[]>,
-) {
-  return firstPerOwnerLoader(async (owners, limit) => recordsOfPairs(await firstRowsPerOwner(dataSource, rows, owners, limit), fetch));
-}
-
-/**
  * The column that names each row's owner in statements read by `ownedRecords`: selected last, after
  * `records.selectList(...)`, so that deleting it from the record is V8's cheap case.
  */
@@ -109,7 +54,8 @@ export function ownedRecords<V extends ObjectLiteral>(found: Array<Record<string
 
 /**
  * Each owner's first `limit` records with the owner they belong to, in each owner's order, in one statement: the owned
- * rows ranked per owner (as in `firstRowsPerOwner`), joined with the records (`records`, by id) their `value` names.
+ * rows ranked per owner (`ROW_NUMBER() OVER (PARTITION BY owner ...)`, which keeps the work bounded by owners × limit
+ * even when an owner has thousands of rows), joined with the records (`records`, by id) their `value` names.
  * Rows whose record is missing are dropped. Plain records, without TypeORM's entity hydration (see PlainRows).
  */
 export async function firstRecordsOfOwners<E extends ObjectLiteral, V extends { id: string }>(
