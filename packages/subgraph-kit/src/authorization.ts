@@ -1,6 +1,6 @@
-import { maybeCacheControlFromInfo } from '@apollo/cache-control-types';
 import type { Caller } from '@partnership/request-signing';
 import { ERROR_CODES } from '@partnership/service-runtime';
+import { markAnswerPrivate } from './cache-hints';
 import type { EntityLookup } from './entity-lookup';
 import { defaultFieldResolver, GraphQLError, isObjectType, Kind, type ConstDirectiveNode, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 
@@ -42,7 +42,7 @@ export function enforceAuthorization(schema: GraphQLSchema, roles?: readonly str
       const resolve: GraphQLFieldResolver<unknown, RequestContext> = field.resolve ?? defaultFieldResolver;
       const coordinate = `${type.name}.${field.name}`;
       field.resolve = (source, args, context, info) => {
-        maybeCacheControlFromInfo(info)?.setCacheHint({ scope: 'PRIVATE' });
+        markAnswerPrivate(context);
         refuseUnlessAllowed(rule, context.caller, coordinate);
         return resolve(source, args, context, info);
       };

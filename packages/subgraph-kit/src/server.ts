@@ -2,9 +2,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
@@ -14,6 +17,7 @@ import { DEFAULT_SHUTDOWN_GRACE_MS, ERROR_CODES } from '@partnership/service-run
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response } from 'express';
 import { defaultFieldResolver, GraphQLError, Kind, visit, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { enforceAuthorization, type RequestContext } from './authorization';
+import { cacheHintsPlugin } from './cache-hints';
 import {
   DEFAULT_CACHE_MAX_AGE_SECONDS,
   DEFAULT_MAX_ENTITY_REPRESENTATIONS,
@@ -114,9 +118,10 @@ export async function buildSubgraph<Context extends RequestContext>(definition: 
     stopOnTerminationSignals: false,
     formatError: (formatted, error) => maskInternalError(formatted, error, statementTimeoutMs, logger),
     plugins: [
-      // Freshness for the gateway's response cache, sent as a Cache-Control header: every field not told otherwise may
-      // be kept this long; a field behind @authenticated or @requiresRole makes the answer private (authorization.ts).
-      ApolloServerPluginCacheControl({ defaultMaxAge: config.cacheMaxAgeSeconds ?? DEFAULT_CACHE_MAX_AGE_SECONDS }),
+      // Freshness for the gateway's response cache; a field behind @authenticated or @requiresRole makes the answer
+      // private (authorization.ts).
+      ApolloServerPluginCacheControlDisabled(),
+      cacheHintsPlugin(config.cacheMaxAgeSeconds ?? DEFAULT_CACHE_MAX_AGE_SECONDS),
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS }),
