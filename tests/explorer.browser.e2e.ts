@@ -1,34 +1,15 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scratchTargets } from '@partnership/subgraph-kit/testing';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { browserTestMs, describeInChromium, editorText, launchChromium, openTab, requestsLeavingLocalhost, run, tabTakenIn } from './browser';
 import { bootFederation, type Federation } from './federation';
 
 // The explorer as an analyst uses it: Debian's Chromium (never a downloaded build) over the real federation, one
 // browser profile across visits. SCREENSHOTS_DIR=docs also saves docs/explorer.png for the README.
-const chromiumPath = '/usr/bin/chromium';
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const describeInChromium = existsSync(chromiumPath)
-  ? describe
-  : (name: string, fn: () => void) => describe.skip(`${name} (skipped: ${chromiumPath} not found: apt-get install -y chromium)`, fn);
 const sqlite = scratchTargets.find((t) => t.label === 'SQLite')!;
-// Starting Chromium and loading the page take seconds: each test gets this long.
-const browserTestMs = 30_000;
 const savedOperations = ['AgreementWithParties', 'InstitutionsWithAgreements', 'ProgrammeWithCohorts'];
-
-interface GraphQLAnswer {
-  data?: Record<string, any> | null;
-  errors?: Array<{ message: string; path?: Array<string | number>; extensions?: { code?: string } }>;
-}
 
 describeInChromium('the explorer in Chromium', () => {
   let federation: Federation;
@@ -52,14 +33,7 @@ describeInChromium('the explorer in Chromium', () => {
   /** A visit: Chromium started on the shared profile, the explorer opened and its tabs shown. */
   async function visit(): Promise<Page> {
     await context?.close();
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: chromiumPath,
-      args: chromiumArgs,
-      acceptDownloads: true,
-      viewport: { width: 1280, height: 800 },
-    });
-    // Shorter than the test's timeout, so a step that waits in vain names itself.
-    context.setDefaultTimeout(10_000);
+    context = await launchChromium(profileDir);
     const page = context.pages()[0] ?? (await context.newPage());
     page.on('request', (request) => requested.push(request.url()));
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -70,42 +44,6 @@ describeInChromium('the explorer in Chromium', () => {
 
   const tabTitles = (page: Page) => page.locator('.graphiql-tab .graphiql-tab-button').allTextContents();
   const activeTitle = (page: Page) => page.locator('.graphiql-tab-active .graphiql-tab-button').textContent();
-  const editorText = (page: Page, editor: 'query' | 'variables' | 'response') =>
-    page.evaluate(
-      (selector) => ((globalThis as any).document.querySelector(selector) as any).CodeMirror.getValue() as string,
-      {
-        query: '.graphiql-query-editor .CodeMirror',
-        variables: '.graphiql-editor-tool .CodeMirror',
-        response: '.result-window .CodeMirror',
-      }[editor],
-    );
-
-  /** Switches to a tab and waits until GraphiQL has taken it in (it updates the operation to run a moment later). */
-  async function openTab(page: Page, name: string): Promise<void> {
-    await page.locator('.graphiql-tab-button', { hasText: name }).click();
-    await tabTakenIn(page, name);
-  }
-
-  const tabTakenIn = (page: Page, name: string) =>
-    page.waitForFunction(
-      (operationName) => ((globalThis as any).document.querySelector('.graphiql-query-editor .CodeMirror') as any).CodeMirror.operationName === operationName,
-      name,
-    );
-
-  /** Runs the active tab with the Run button; the answer as the gateway sent it. */
-  async function run(page: Page, operationName: string): Promise<GraphQLAnswer> {
-    const [response] = await Promise.all([
-      page.waitForResponse(
-        (r) => r.url().endsWith('/graphql') && r.request().method() === 'POST' && String(r.request().postDataJSON()?.query).includes(`query ${operationName}(`),
-      ),
-      page.locator('.graphiql-execute-button').click(),
-    ]);
-    const answer = (await response.json()) as GraphQLAnswer;
-    // The response pane shows it too (what the download buttons read).
-    await page.waitForFunction(() => (((globalThis as any).document.querySelector('.result-window .CodeMirror') as any)?.CodeMirror.getValue() ?? '') !== '');
-    return answer;
-  }
-
   test(
     'the page says where you are: the project, what the graph holds, links to the saved operations and the docs',
     async () => {
@@ -255,13 +193,7 @@ describeInChromium('the explorer in Chromium', () => {
     'nothing left localhost, and the page threw no error',
     () => {
       expect(requested.length).toBeGreaterThan(10);
-      const elsewhere = requested.filter((url) => {
-        if (url.startsWith('data:')) return false;
-        // A download's blob: URL names the page's origin.
-        const { hostname } = new URL(url.startsWith('blob:') ? url.slice('blob:'.length) : url);
-        return hostname !== '127.0.0.1' && hostname !== 'localhost';
-      });
-      expect(elsewhere).toEqual([]);
+      expect(requestsLeavingLocalhost(requested)).toEqual([]);
       expect(pageErrors).toEqual([]);
     },
     browserTestMs,

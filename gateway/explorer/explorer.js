@@ -12,7 +12,7 @@
   var usePluginStore = GraphiQL.React.usePluginStore;
   var flatten = window.explorerFlatten;
 
-  // The hook for signing in (not built yet): a sign-in flow calls setAuthorization('Bearer <token>') once it has a
+  // The hook for signing in (sign-in.js): it calls setAuthorization('Bearer <token>') once it has a
   // token, and setAuthorization(null) on sign-out. Every request then carries it, unless the Headers tab sets its own.
   var signIn = { authorization: null };
   window.partnershipExplorer = {

@@ -75,6 +75,27 @@ export interface GatewayConfig {
   subgraphDeduplication: boolean;
   /** Whole answers to queries, kept as long as the subgraphs' cache hints allow. */
   responseCache: ResponseCacheSettings;
+  /** How the explorer lets an analyst sign in; absent: it does not (a token can still be sent in its Headers tab). */
+  explorerSignIn?: ExplorerSignInConfig;
+}
+
+export interface ExplorerSignInConfig {
+  /**
+   * NODE_ENV is not `production`, so the development sign-in (pick a partner and role, get a short-lived token of the
+   * local key) may be offered: it is only when the gateway also uses the local key and listens on a loopback address.
+   */
+  developmentAllowed: boolean;
+  /** OpenID Connect sign-in in the browser (authorization code flow with PKCE) against AUTH_ISSUER; absent: none. */
+  oidc?: ExplorerOidcConfig;
+}
+
+export interface ExplorerOidcConfig {
+  /** The issuer: the browser discovers its endpoints at `<issuer>/.well-known/openid-configuration`. */
+  issuer: string;
+  /** The explorer's client id at the issuer: a public client (no secret), redirect URI the explorer page `/`. */
+  clientId: string;
+  /** Scopes asked for. */
+  scope: string;
 }
 
 export interface ResponseCacheSettings {
@@ -201,7 +222,7 @@ export function subgraphUrlVariable(subgraphName: string): string {
  * every service), the operation usage settings of `operationUsageFromEnv`, SUBGRAPH_DEDUPLICATION (on or off; on) and the
  * response cache RESPONSE_CACHE (on or off; on), RESPONSE_CACHE_MAX_MB (16, in-process only), RESPONSE_CACHE_KEY_PREFIX
  * (gateway-response-cache, in Redis when REDIS_URL is set).
- * The trusted documents settings are those of `trustedDocumentsFromEnv`.
+ * The trusted documents settings are those of `trustedDocumentsFromEnv`, the explorer's sign-in those of `explorerSignInFromEnv`.
  * Throws a message naming the variable when a value is unusable.
  */
 export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
@@ -260,7 +281,32 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
       keyPrefix: env.RESPONSE_CACHE_KEY_PREFIX || 'gateway-response-cache',
       maxBytes: integerFromEnv(env, 'RESPONSE_CACHE_MAX_MB', 16, 1, 65_536) * 1024 * 1024,
     },
+    explorerSignIn: explorerSignInFromEnv(env),
   };
+}
+
+/**
+ * The explorer's sign-in: the development sign-in unless NODE_ENV=production; OpenID Connect when
+ * EXPLORER_OIDC_CLIENT_ID is set (a public client of AUTH_ISSUER, whose tokens AUTH_JWKS_URL verifies), with
+ * EXPLORER_OIDC_SCOPE (openid profile).
+ */
+export function explorerSignInFromEnv(env: NodeJS.ProcessEnv): ExplorerSignInConfig {
+  const developmentAllowed = env.NODE_ENV !== 'production';
+  const clientId = env.EXPLORER_OIDC_CLIENT_ID?.trim();
+  if (!clientId) return { developmentAllowed };
+  const issuer = env.AUTH_ISSUER;
+  if (!issuer || !isHttpUrl(issuer)) throw new Error(`EXPLORER_OIDC_CLIENT_ID needs AUTH_ISSUER, the issuer's URL (got "${issuer ?? ''}")`);
+  // The authorization code and the token travel to and from the issuer: plain http only on this machine.
+  const { protocol, hostname } = new URL(issuer);
+  if (protocol !== 'https:' && !isLoopbackHost(hostname)) throw new Error(`AUTH_ISSUER must be an https:// URL for the explorer's sign-in (got "${issuer}")`);
+  if (!env.AUTH_JWKS_URL) throw new Error("EXPLORER_OIDC_CLIENT_ID needs AUTH_JWKS_URL, the issuer's key set (its jwks_uri)");
+  return { developmentAllowed, oidc: { issuer, clientId, scope: env.EXPLORER_OIDC_SCOPE?.trim() || 'openid profile' } };
+}
+
+/** Whether a host name or address is this machine's loopback: localhost, 127.0.0.0/8 or ::1. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '');
+  return bare === 'localhost' || bare === '::1' || /^127(\.\d{1,3}){3}$/.test(bare) || /^::ffff:127(\.\d{1,3}){3}$/.test(bare);
 }
 
 function switchFromEnv(env: NodeJS.ProcessEnv, variable: string, fallback: boolean): boolean {

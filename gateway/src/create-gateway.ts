@@ -13,6 +13,7 @@ import { ERROR_CODES } from '@partnership/service-runtime';
 import { createAuthenticator } from './authentication';
 import type { GatewayConfig } from './config';
 import { corsAllowList } from './cors';
+import { developmentSignIn } from './dev-sign-in';
 import { formatGatewayError } from './error-masking';
 import { examplesFor, explorerAssets, loadExamples, sendExplorerPage, wantsExplorerPage } from './explorer';
 import { introspectionPolicyPlugin } from './introspection';
@@ -250,8 +251,12 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
     res.type('text/plain; version=0.0.4').send(`${lines.join('\n')}\n`);
   });
   app.use(explorerAssets());
-  app.get('/', (_req, res) => sendExplorerPage(res, examplesFor(apiSchema, examples)));
-  app.get('/graphql', (req, res, next) => (wantsExplorerPage(req) ? sendExplorerPage(res, examplesFor(apiSchema, examples)) : next()));
+  const devSignIn = developmentSignIn(config, httpServer);
+  app.use(devSignIn.router);
+  const sendPage = (res: express.Response) =>
+    sendExplorerPage(res, examplesFor(apiSchema, examples), { development: devSignIn.available(), oidc: config.explorerSignIn?.oidc });
+  app.get('/', (_req, res) => sendPage(res));
+  app.get('/graphql', (req, res, next) => (wantsExplorerPage(req) ? sendPage(res) : next()));
   app.use(
     '/graphql',
     // Before Apollo's CSRF prevention: the same refusals, saying which header to send.

@@ -3,7 +3,9 @@ import { dirname, join } from 'node:path';
 import express, { type Request, type Router } from 'express';
 import { parse, validate, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
-import { gatewayPackageDir } from './config';
+import { PARTNERS, ROLES } from '@partnership/domain';
+import { gatewayPackageDir, type ExplorerOidcConfig } from './config';
+import { developmentTokenPath } from './dev-sign-in';
 
 /**
  * The browser explorer: GraphiQL's browser bundle with the React and ReactDOM UMD builds, all served by the
@@ -20,17 +22,29 @@ const assets: Record<string, { file: string; type: string }> = {
   'flatten.js': { file: join(gatewayPackageDir, 'explorer', 'flatten.js'), type: 'text/javascript; charset=utf-8' },
   'explorer.js': { file: join(gatewayPackageDir, 'explorer', 'explorer.js'), type: 'text/javascript; charset=utf-8' },
   'explorer.css': { file: join(gatewayPackageDir, 'explorer', 'explorer.css'), type: 'text/css; charset=utf-8' },
+  'sign-in.js': { file: join(gatewayPackageDir, 'explorer', 'sign-in.js'), type: 'text/javascript; charset=utf-8' },
+  // The OpenID Connect client of sign-in.js: its ESM build, imported as ./oauth4webapi.js.
+  'oauth4webapi.js': { file: join(dirname(require.resolve('oauth4webapi')), 'index.js'), type: 'text/javascript; charset=utf-8' },
 };
 
-const contentSecurityPolicy = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "frame-ancestors 'self'",
-].join('; ');
+/** The sign-in the explorer offers (see dev-sign-in.ts and `explorerSignInFromEnv`). */
+export interface ExplorerSignInOptions {
+  development: boolean;
+  oidc?: ExplorerOidcConfig;
+}
+
+// The page talks to the gateway only, and to the OpenID issuer when there is one (discovery and the token request).
+function contentSecurityPolicy(signIn: ExplorerSignInOptions): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self' data:",
+    `connect-src 'self'${signIn.oidc ? ` ${new URL(signIn.oidc.issuer).origin}` : ''}`,
+    "frame-ancestors 'self'",
+  ].join('; ');
+}
 
 /** A saved operation offered in the explorer. */
 export interface ExplorerExample {
@@ -91,9 +105,13 @@ const explorerTitle = 'Uzbekistan–France healthcare partnership graph';
  * (explorer.js makes them open the tab or the docs pane), then GraphiQL; assets by path from the gateway's root,
  * examples embedded as JSON.
  */
-export function explorerPage(examples: ExplorerExample[], endpoint = '/graphql'): string {
-  // JSON inside <script> must not close the element early.
-  const json = JSON.stringify(examples).replace(/</g, '\\u003c');
+export function explorerPage(examples: ExplorerExample[], signIn: ExplorerSignInOptions, endpoint = '/graphql'): string {
+  const json = scriptJson(examples);
+  // What sign-in.js offers: the development form's choices and its path, and the issuer to sign in with.
+  const signInJson = scriptJson({
+    development: signIn.development ? { path: developmentTokenPath, partners: PARTNERS, roles: ROLES } : null,
+    oidc: signIn.oidc ?? null,
+  });
   const operationLinks = examples.map((e) => `<a href="#${escapeHtml(e.name)}" data-operation="${escapeHtml(e.name)}">${escapeHtml(e.name)}</a>`).join(', ');
   return `<!doctype html>
 <html lang="en">
@@ -117,18 +135,26 @@ export function explorerPage(examples: ExplorerExample[], endpoint = '/graphql')
       <nav>
         ${operationLinks ? `Saved operations (tabs): ${operationLinks} · ` : ''}<a href="#docs" data-show-docs>Schema docs</a> · endpoint <code>${escapeHtml(endpoint)}</code>
       </nav>
+      <div id="explorer-sign-in" class="explorer-sign-in" aria-live="polite"></div>
     </header>
     <div id="explorer" data-endpoint="${escapeHtml(endpoint)}"><p class="explorer-loading">Loading the GraphQL explorer…</p></div>
     <noscript>The explorer needs JavaScript. Without it, send GraphQL requests to ${escapeHtml(endpoint)} with POST.</noscript>
     <script id="explorer-examples" type="application/json">${json}</script>
+    <script id="explorer-sign-in-options" type="application/json">${signInJson}</script>
     <script src="${explorerAssetsPath}/react.production.min.js"></script>
     <script src="${explorerAssetsPath}/react-dom.production.min.js"></script>
     <script src="${explorerAssetsPath}/graphiql.min.js"></script>
     <script src="${explorerAssetsPath}/flatten.js"></script>
     <script src="${explorerAssetsPath}/explorer.js"></script>
+    <script type="module" src="${explorerAssetsPath}/sign-in.js"></script>
   </body>
 </html>
 `;
+}
+
+// JSON inside <script> must not close the element early.
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c');
 }
 
 function escapeHtml(text: string): string {
@@ -156,10 +182,12 @@ export function explorerAssets(): Router {
   return router;
 }
 
-export function sendExplorerPage(res: express.Response, examples: ExplorerExample[]): void {
-  res.setHeader('content-security-policy', contentSecurityPolicy);
+export function sendExplorerPage(res: express.Response, examples: ExplorerExample[], signIn: ExplorerSignInOptions): void {
+  res.setHeader('content-security-policy', contentSecurityPolicy(signIn));
   res.setHeader('cache-control', 'no-cache');
-  res.type('html').send(explorerPage(examples));
+  // The page is also the sign-in's redirect URI: the authorization code in its URL must not travel on as a Referer.
+  res.setHeader('referrer-policy', 'no-referrer');
+  res.type('html').send(explorerPage(examples, signIn));
 }
 
 // Files inside installed packages; their package.json "exports" do not list them, so resolve the package folder.

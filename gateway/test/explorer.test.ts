@@ -44,6 +44,7 @@ describe('the explorer on the committed supergraph', () => {
       '/explorer/graphiql.min.js',
       '/explorer/flatten.js',
       '/explorer/explorer.js',
+      '/explorer/sign-in.js',
     ]);
     for (const url of urls) {
       const asset = await fetch(`${gateway.base}${url}`);
@@ -53,6 +54,11 @@ describe('the explorer on the committed supergraph', () => {
     }
     const graphiql = await (await fetch(`${gateway.base}/explorer/graphiql.min.js`)).text();
     expect(graphiql).toContain('GraphiQL');
+    // The sign-in module's OpenID Connect client, imported from next to it.
+    expect(await (await fetch(`${gateway.base}/explorer/sign-in.js`)).text()).toContain("from './oauth4webapi.js'");
+    const client = await fetch(`${gateway.base}/explorer/oauth4webapi.js`);
+    expect([client.status, client.headers.get('content-type')]).toEqual([200, 'text/javascript; charset=utf-8']);
+    expect(await client.text()).toContain('export async function authorizationCodeGrantRequest');
     expect((await fetch(`${gateway.base}/explorer/nothing.js`)).status).toBe(404);
   });
 
