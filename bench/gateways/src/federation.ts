@@ -92,6 +92,9 @@ export async function startSubgraphs({ repoRoot, mysqlUrl, baseEnv, say }: Feder
     url: `http://127.0.0.1:${ports[i]}/graphql`,
     service: new Service(name, process.execPath, [join(repoRoot, folder, 'dist', 'src', 'index.js')], {
       ...baseEnv,
+      // As the subgraphs run in production (the Dockerfile sets it): graphql-js then skips its development checks.
+      // Every gateway asks the same subgraphs, so this weighs the same for all of them.
+      NODE_ENV: 'production',
       ...urls,
       DATABASE_URL: databases[name],
       PORT: String(ports[i]),

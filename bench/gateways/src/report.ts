@@ -145,7 +145,7 @@ Peers: ${peerVersions()}.
 Shared machines are noisy: compare the rows of one run with each other, not with another run.
 
 The three subgraphs run as separate processes of the built product on MySQL/MariaDB with synthetic data
-(${counts.institutions} institutions, ${counts.agreements} agreements, ${counts.programmes} programmes). Every gateway calls the same subgraphs and signs every
+(${counts.institutions} institutions, ${counts.agreements} agreements, ${counts.programmes} programmes), with \`NODE_ENV=production\` as in the Docker image. Every gateway calls the same subgraphs and signs every
 subgraph request (ours natively; each peer with a few lines of its documented hooks: a \`RemoteGraphQLDataSource\`
 fetcher for @apollo/gateway, an \`onFetch\` plugin for Hive Gateway); the peers run on their defaults otherwise. Ours
 runs with \`RATE_LIMIT_PER_MINUTE=0\` (its default of 600 a minute per client would refuse a load test). ${run.pinning}
