@@ -3,9 +3,10 @@
  * own process, alone while it is measured, pointing at the same subgraphs with the same request signing.
  */
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { subgraphUrlVariableName } from '@partnership/service-runtime';
 import type { RunningSubgraph } from './federation';
+import { repoRoot } from './paths';
 import { freePort, Service, waitUntil } from './processes';
 
 export interface GatewayKind {
@@ -24,6 +25,8 @@ export interface GatewayKind {
 // within the default MAX_COST (100,000), so the operation limits stay as they are. The variants switch one feature off
 // (or run two worker processes); a switch the gateway does not know yet leaves it on its default.
 const ourScript = 'gateway/dist/src/index.js';
+/** A peer's server, compiled next to this file; repo-relative like ours. */
+const peerScript = (file: string) => relative(repoRoot, join(__dirname, file));
 const ourEnv = { RATE_LIMIT_PER_MINUTE: '0' };
 
 export const GATEWAYS: readonly GatewayKind[] = [
@@ -45,14 +48,14 @@ export const GATEWAYS: readonly GatewayKind[] = [
     script: ourScript,
     env: { ...ourEnv, GATEWAY_WORKERS: '2' },
   },
-  { id: 'apollo', label: 'plain @apollo/gateway', pinned: true, script: 'bench/gateways/dist/apollo-gateway-server.js', env: {} },
-  { id: 'hive', label: 'Hive Gateway', pinned: true, script: 'bench/gateways/dist/hive-gateway-server.js', env: {} },
+  { id: 'apollo', label: 'plain @apollo/gateway', pinned: true, script: peerScript('apollo-gateway-server.js'), env: {} },
+  { id: 'hive', label: 'Hive Gateway', pinned: true, script: peerScript('hive-gateway-server.js'), env: {} },
   {
     id: 'hive-rust',
     label: 'Hive Gateway + Rust planner',
 
     pinned: true,
-    script: 'bench/gateways/dist/hive-gateway-server.js',
+    script: peerScript('hive-gateway-server.js'),
     env: { HIVE_ROUTER_RUNTIME: 'true' },
   },
 ];

@@ -3,8 +3,8 @@
  * Written as the "Gateways side by side" section of docs/benchmarks.md, which replaces only that section.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { packageRoot } from '@partnership/service-runtime';
 import { writeDocsSection } from '../../docs-section';
+import { benchPackageDir } from './paths';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { GatewayKind } from './gateways';
@@ -12,8 +12,6 @@ import type { RoundResult } from './measure';
 import type { TrafficKind } from './traffic';
 
 export const SECTION_HEADING = '## Gateways side by side';
-/** bench/gateways, from src/ or from its compiled copy. */
-export const benchPackageDir = packageRoot(__dirname);
 
 /** Every round's result (or why it failed), by traffic kind, then gateway id. */
 export type Results = Map<TrafficKind, Map<string, Array<RoundResult | { failed: string }>>>;

@@ -18,15 +18,15 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { type RunningSubgraph, startSubgraphs, syntheticCounts } from './federation';
 import { GATEWAYS, type GatewayKind, type GatewaySettings, PEER_IDS, startGateway, writePeerSupergraph } from './gateways';
 import { type LoadSettings, measureRound } from './measure';
 import { killAllNow, stopAll } from './processes';
-import { benchPackageDir, type Results, section, trafficTables, writeSection } from './report';
+import { repoRoot } from './paths';
+import { type Results, section, trafficTables, writeSection } from './report';
 import { identicalTraffic, readTrafficData, TRAFFIC_KINDS, type Traffic, type TrafficData, type TrafficKind, variedTraffic } from './traffic';
 
-const repoRoot = resolve(benchPackageDir, '..', '..');
 const SIGNING_SECRET = 'bench-gateways-signing-secret-0123456789abcdef';
 
 interface Options extends LoadSettings {
