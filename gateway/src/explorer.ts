@@ -25,7 +25,14 @@ const assets: Record<string, { file: string; type: string }> = {
   'sign-in.js': { file: join(gatewayPackageDir, 'explorer', 'sign-in.js'), type: 'text/javascript; charset=utf-8' },
   // The OpenID Connect client of sign-in.js: its ESM build, imported as ./oauth4webapi.js.
   'oauth4webapi.js': { file: join(dirname(require.resolve('oauth4webapi')), 'index.js'), type: 'text/javascript; charset=utf-8' },
+  // The progress page's charts: Chart.js's UMD build (its "exports" hide package.json, so resolve from its main file).
+  'chart.umd.min.js': { file: join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'), type: 'text/javascript; charset=utf-8' },
+  'progress.js': { file: join(gatewayPackageDir, 'explorer', 'progress.js'), type: 'text/javascript; charset=utf-8' },
+  'progress.css': { file: join(gatewayPackageDir, 'explorer', 'progress.css'), type: 'text/css; charset=utf-8' },
 };
+
+/** The page charting each training programme against its target (progress.js), linked from the explorer's header. */
+export const progressPagePath = '/progress';
 
 /** The sign-in the explorer offers (see dev-sign-in.ts and `explorerSignInFromEnv`). */
 export interface ExplorerSignInOptions {
@@ -133,7 +140,8 @@ export function explorerPage(examples: ExplorerExample[], signIn: ExplorerSignIn
         progress toward each target. Public records need no sign-in; placements and personal data need a partner's token.
       </p>
       <nav>
-        ${operationLinks ? `Saved operations (tabs): ${operationLinks} · ` : ''}<a href="#docs" data-show-docs>Schema docs</a> · endpoint <code>${escapeHtml(endpoint)}</code>
+        ${operationLinks ? `Saved operations (tabs): ${operationLinks} · ` : ''}<a href="#docs" data-show-docs>Schema docs</a> ·
+        <a href="${progressPagePath}">Progress toward targets</a> · endpoint <code>${escapeHtml(endpoint)}</code>
       </nav>
       <div id="explorer-sign-in" class="explorer-sign-in" aria-live="polite"></div>
     </header>
@@ -147,6 +155,41 @@ export function explorerPage(examples: ExplorerExample[], signIn: ExplorerSignIn
     <script src="${explorerAssetsPath}/flatten.js"></script>
     <script src="${explorerAssetsPath}/explorer.js"></script>
     <script type="module" src="${explorerAssetsPath}/sign-in.js"></script>
+  </body>
+</html>
+`;
+}
+
+/**
+ * The progress page: what it shows in plain words, then one section per programme that progress.js fills from the
+ * GraphQL endpoint (a chart, and a table of the same figures under it).
+ */
+export function progressPage(endpoint = '/graphql'): string {
+  return `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>${explorerTitle} · progress toward targets</title>
+    <link rel="icon" href="data:," />
+    <link rel="stylesheet" href="${explorerAssetsPath}/progress.css" />
+  </head>
+  <body>
+    <header class="progress-header">
+      <h1>Training programmes: progress toward their targets</h1>
+      <p>
+        Each training programme of the partnership against its target. The dashed line runs
+        from the start of the agreement behind the programme (or the programme's own start) to its target: the pace at
+        which places would have to be planned to reach it on time. The solid line adds up the places planned in the
+        programme's cohorts, on the dates the cohorts start. Trainees enrolled and completed are shown as they stand
+        today: the records keep no history of them. Under each chart, a table gives the same figures.
+      </p>
+      <nav><a href="/">Back to the explorer</a> · figures from <code>${escapeHtml(endpoint)}</code>, public records only</nav>
+    </header>
+    <main id="progress" data-endpoint="${escapeHtml(endpoint)}" aria-live="polite"><p class="progress-status">Loading the programmes…</p></main>
+    <noscript>This page draws its charts with JavaScript. The same figures are in the explorer: <a href="/">open it</a>.</noscript>
+    <script src="${explorerAssetsPath}/chart.umd.min.js"></script>
+    <script src="${explorerAssetsPath}/progress.js"></script>
   </body>
 </html>
 `;
@@ -167,9 +210,17 @@ export function wantsExplorerPage(req: Request): boolean {
   return req.accepts(['application/json', 'application/graphql-response+json', 'text/html']) === 'text/html';
 }
 
-/** Routes: `/explorer/<asset>` for the files, and `send` for the page (mounted by the caller on `/` and `/graphql`). */
+/**
+ * Routes: `/explorer/<asset>` for the files and the progress page; `sendExplorerPage` sends the explorer (mounted by the
+ * caller on `/` and `/graphql`).
+ */
 export function explorerAssets(): Router {
   const router = express.Router();
+  router.get(progressPagePath, (_req, res) => {
+    res.setHeader('content-security-policy', contentSecurityPolicy({ development: false }));
+    res.setHeader('cache-control', 'no-cache');
+    res.type('html').send(progressPage());
+  });
   router.get(`${explorerAssetsPath}/:asset`, (req, res, next) => {
     const asset = Object.hasOwn(assets, req.params.asset) ? assets[req.params.asset] : undefined;
     if (!asset) return next();

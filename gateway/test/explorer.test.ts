@@ -62,6 +62,26 @@ describe('the explorer on the committed supergraph', () => {
     expect((await fetch(`${gateway.base}/explorer/nothing.js`)).status).toBe(404);
   });
 
+  test('GET /progress serves the progress page, linked from the explorer, with Chart.js and its script from the gateway itself', async () => {
+    expect(await (await fetch(`${gateway.base}/`)).text()).toContain('<a href="/progress">Progress toward targets</a>');
+    const response = await fetch(`${gateway.base}/progress`);
+    expect([response.status, response.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
+    expect(response.headers.get('content-security-policy')).toMatch(/default-src 'self'.*connect-src 'self';/);
+    const html = await response.text();
+    expect(html).not.toContain('https://');
+    expect(html).toContain('<h1>Training programmes: progress toward their targets</h1>');
+    const urls = loadedUrls(html).filter((url) => !url.startsWith('data:'));
+    expect(urls).toEqual(['/explorer/progress.css', '/explorer/chart.umd.min.js', '/explorer/progress.js']);
+    for (const url of urls) {
+      const asset = await fetch(`${gateway.base}${url}`);
+      expect([url, asset.status]).toEqual([url, 200]);
+      expect(asset.headers.get('content-type')).toMatch(url.endsWith('.css') ? /^text\/css/ : /^text\/javascript/);
+      expect((await asset.arrayBuffer()).byteLength).toBeGreaterThan(500);
+    }
+    // Chart.js's UMD build, which defines the global the page's script draws with.
+    expect(await (await fetch(`${gateway.base}/explorer/chart.umd.min.js`)).text()).toMatch(/^\/\*!\n \* Chart\.js v4\./);
+  });
+
   test("the page carries the partnership's saved example operations with their variables", async () => {
     const html = await (await fetch(`${gateway.base}/`)).text();
     const examples = embeddedExamples(html);
