@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Caller } from '@partnership/request-signing';
-import { readSubgraphRegistry, type SubgraphServer } from '@partnership/subgraph-kit';
+import { readSubgraphRegistry, type SubgraphConfig, type SubgraphServer } from '@partnership/subgraph-kit';
 import type { ScratchTarget, scratchTargets } from '@partnership/subgraph-kit/testing';
 import { createAgreementsServer } from '@partnership/agreements';
 import { createGateway, gatewayConfigFromEnv, issueToken, localSigningKey, type Gateway, type GatewayConfig } from '@partnership/gateway';
@@ -28,7 +28,7 @@ export interface Federation {
   stop(): Promise<void>;
 }
 
-type Builder = (config: { port: number; databaseUrl: string; peers: Record<string, string> }) => Promise<SubgraphServer>;
+type Builder = (config: SubgraphConfig) => Promise<SubgraphServer>;
 
 // How to build each subgraph in this process (the harness imports their packages); which ones run, and in what
 // order, is the registry's (`subgraphs.json`). A registered subgraph not listed here (one made by
@@ -60,7 +60,12 @@ export function registeredSubgraphNames(): SubgraphName[] {
 
 export async function bootFederation(
   target: (typeof scratchTargets)[number],
-  options: { gateway?: Partial<GatewayConfig>; routeTo?: Partial<Record<SubgraphName, (url: string) => Promise<string>>> } = {},
+  options: {
+    gateway?: Partial<GatewayConfig>;
+    /** Settings given to every subgraph besides its port, database and peers. */
+    subgraph?: Partial<SubgraphConfig>;
+    routeTo?: Partial<Record<SubgraphName, (url: string) => Promise<string>>>;
+  } = {},
 ): Promise<Federation> {
   const scratches: ScratchTarget[] = [];
   const subgraphs = {} as Record<SubgraphName, SubgraphServer>;
@@ -70,7 +75,7 @@ export async function bootFederation(
   for (const name of registeredSubgraphNames()) {
     const scratch = await target.open(name);
     scratches.push(scratch);
-    subgraphs[name] = await builderOf(name)({ port: 0, databaseUrl: scratch.url, peers });
+    subgraphs[name] = await builderOf(name)({ ...options.subgraph, port: 0, databaseUrl: scratch.url, peers });
     const url = await subgraphs[name].listen(0);
     peers[name] = url;
     urls[name] = (await options.routeTo?.[name]?.(url)) ?? url;

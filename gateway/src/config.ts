@@ -2,7 +2,14 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isRole, ROLES, type Role } from '@partnership/domain';
 import { configuredSigningSecret, MIN_SECRET_LENGTH } from '@partnership/request-signing';
-import { defaultDataDir, integerFromEnv, packageRoot, shutdownTimingsFromEnv } from '@partnership/service-runtime';
+import {
+  defaultDataDir,
+  integerFromEnv,
+  metricsSettingsFromEnv,
+  packageRoot,
+  shutdownTimingsFromEnv,
+  type MetricsSettings,
+} from '@partnership/service-runtime';
 import { defaultMaxSignatures, defaultOperationUsageKeyPrefix, type OperationUsageSettings } from './operation-usage';
 import { trustedDocumentsModes, type TrustedDocumentsMode, type TrustedDocumentsSettings } from './trusted-documents';
 
@@ -77,6 +84,8 @@ export interface GatewayConfig {
   responseCache: ResponseCacheSettings;
   /** How the explorer lets an analyst sign in; absent: it does not (a token can still be sent in its Headers tab). */
   explorerSignIn?: ExplorerSignInConfig;
+  /** The Prometheus metrics listener; absent or no port: none (admins still read the metrics at `/metrics`). */
+  metrics?: MetricsSettings;
 }
 
 export interface ExplorerSignInConfig {
@@ -222,7 +231,8 @@ export function subgraphUrlVariable(subgraphName: string): string {
  * every service), the operation usage settings of `operationUsageFromEnv`, SUBGRAPH_DEDUPLICATION (on or off; on) and the
  * response cache RESPONSE_CACHE (on or off; on), RESPONSE_CACHE_MAX_MB (16, in-process only), RESPONSE_CACHE_KEY_PREFIX
  * (gateway-response-cache, in Redis when REDIS_URL is set).
- * The trusted documents settings are those of `trustedDocumentsFromEnv`, the explorer's sign-in those of `explorerSignInFromEnv`.
+ * The trusted documents settings are those of `trustedDocumentsFromEnv`, the explorer's sign-in those of `explorerSignInFromEnv`,
+ * the metrics listener METRICS_PORT (unset: none) and METRICS_HOST (127.0.0.1).
  * Throws a message naming the variable when a value is unusable.
  */
 export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
@@ -282,6 +292,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
       maxBytes: integerFromEnv(env, 'RESPONSE_CACHE_MAX_MB', 16, 1, 65_536) * 1024 * 1024,
     },
     explorerSignIn: explorerSignInFromEnv(env),
+    metrics: metricsSettingsFromEnv(env),
   };
 }
 

@@ -9,7 +9,7 @@ import express, { type ErrorRequestHandler } from 'express';
 import { signingSecret, type Caller } from '@partnership/request-signing';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import pino, { type Logger } from 'pino';
-import { ERROR_CODES } from '@partnership/service-runtime';
+import { ERROR_CODES, listenForMetrics, metricsText, type MetricsListener } from '@partnership/service-runtime';
 import { createAuthenticator } from './authentication';
 import type { GatewayConfig } from './config';
 import { corsAllowList } from './cors';
@@ -17,6 +17,7 @@ import { developmentSignIn } from './dev-sign-in';
 import { formatGatewayError } from './error-masking';
 import { examplesFor, explorerAssets, loadExamples, sendExplorerPage, wantsExplorerPage } from './explorer';
 import { introspectionPolicyPlugin } from './introspection';
+import { createGatewayMetrics, manifestOperationNames } from './metrics';
 import { noListSizes } from './list-sizes';
 import { operationLimitRules, operationLimitsPlugin, parseOptionsFor } from './operation-limits';
 import { operationResolutionPlugin } from './operation-resolution';
@@ -56,6 +57,8 @@ export interface Gateway {
   listen(port?: number, host?: string): Promise<string>;
   /** The GraphQL URL once listening. */
   readonly url: string;
+  /** The metrics listener's URL once listening, when `metrics.port` is set. */
+  readonly metricsUrl: string | undefined;
   /**
    * Stops accepting requests, lets requests in flight finish for up to `shutdownGraceMs` (then closes their
    * connections), stops watching the supergraph, closes connections to the subgraphs and Redis.
@@ -82,6 +85,12 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
   const agent = createSubgraphAgent();
   const rateLimiter = await createRateLimiter(config.rateLimit, logger);
   const operationUsage = createOperationUsageRecorder(config.operationUsage, logger);
+  const metrics = createGatewayMetrics({
+    knownOperationNames: manifestOperationNames(config.trustedDocuments?.manifests ?? []),
+    breakerStates: () => [...transports].map(([name, transport]) => [name, transport.breakerState()]),
+    rollout: () => rollout,
+  });
+  let metricsListener: MetricsListener | undefined;
   // One transport (and circuit breaker) per subgraph name, kept across supergraph reloads.
   const transports = new Map<string, SubgraphTransport>();
   const transportOf = (name: string): SubgraphTransport => {
@@ -94,6 +103,7 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
         breaker: config.breaker,
         deduplicate: config.subgraphDeduplication,
         logger,
+        observe: metrics.subgraphRequests(name),
       });
       transports.set(name, transport);
     }
@@ -101,6 +111,7 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
   };
   const release = async () => {
     for (const transport of transports.values()) transport.shutdown();
+    await metricsListener?.close();
     await rateLimiter.close();
     await operationUsage.close();
     await cache.close();
@@ -161,6 +172,7 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
     validationRules: operationLimitRules(config.limits),
     formatError: (formatted, error) => formatGatewayError(formatted, error, logger),
     plugins: [
+      ...metrics.plugins(cache.plugins.length > 0),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
       operationResolutionPlugin(),
@@ -180,6 +192,7 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
   }
 
   const examples = loadExamples(config.examplesDir, logger);
+  app.use(metrics.httpServer);
   app.use(assignRequestIds(logger));
   app.use(corsAllowList(config.corsOrigins));
   app.get('/health/live', (_req, res) => {
@@ -229,7 +242,7 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
       subgraphs: subgraphs.map(({ detail: _detail, ...shown }) => ({ ...shown, breaker: transports.get(shown.name)?.breakerState() ?? 'closed' })),
     });
   });
-  // Prometheus text for admins (it names subgraphs): whether a new supergraph waits, and which subgraphs it waits for.
+  // The metrics (they name subgraphs and operations) for admins, the same as the metrics listener serves.
   app.get('/metrics', async (req, res) => {
     const caller = await authenticator.authenticate(req.headers.authorization).catch(() => null);
     if (!caller?.roles.includes('admin')) {
@@ -238,17 +251,8 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
         .json({ errors: [{ message: 'Metrics are for admins', extensions: { code: caller ? ERROR_CODES.FORBIDDEN : ERROR_CODES.UNAUTHENTICATED } }] });
       return;
     }
-    const pending = rollout;
-    const label = (value: string) => value.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
-    const lines = [
-      '# HELP gateway_supergraph_rollout_waiting 1 while a new supergraph waits for its subgraphs to serve the schemas it was composed from.',
-      '# TYPE gateway_supergraph_rollout_waiting gauge',
-      `gateway_supergraph_rollout_waiting ${pending ? 1 : 0}`,
-      '# HELP gateway_supergraph_rollout_lagging_subgraph 1 for each subgraph a waiting supergraph waits for.',
-      '# TYPE gateway_supergraph_rollout_lagging_subgraph gauge',
-      ...(pending?.lagging ?? []).map((s) => `gateway_supergraph_rollout_lagging_subgraph{subgraph="${label(s.name)}"} 1`),
-    ];
-    res.type('text/plain; version=0.0.4').send(`${lines.join('\n')}\n`);
+    const { contentType, body } = await metricsText(metrics.registry);
+    res.type(contentType).send(body);
   });
   app.use(explorerAssets());
   const devSignIn = developmentSignIn(config, httpServer);
@@ -306,7 +310,11 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
     get url() {
       return url;
     },
-    listen(port = config.port, host = config.host) {
+    get metricsUrl() {
+      return metricsListener?.url;
+    },
+    async listen(port = config.port, host = config.host) {
+      metricsListener ??= await listenForMetrics(metrics.registry, config.metrics);
       return new Promise<string>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(port, host, () => {

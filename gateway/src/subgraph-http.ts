@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { Agent, Headers, request } from 'undici';
 import { ERROR_CODES } from '@partnership/service-runtime';
 import type { BreakerSettings } from './config';
+import type { SubgraphRequestObserver } from './metrics';
 import { currentRequestScope, requestIdHeader } from './request-id';
 
 export type Fetcher = NonNullable<RemoteGraphQLDataSource['fetcher']>;
@@ -99,6 +100,8 @@ export interface SubgraphTransportOptions {
   deduplicate: boolean;
   /** For lines outside a request (breaker state changes); request lines use the request's logger. */
   logger: Logger;
+  /** Told how each request sent ended, and how long it took (metrics). */
+  observe?: SubgraphRequestObserver;
 }
 
 /**
@@ -145,7 +148,7 @@ export function createSubgraphTransport(subgraphName: string, options: SubgraphT
       );
       result = await attempt();
     }
-    if ('failure' in result) throw new SubgraphFailure(clientReason(result.failure, deadline.aborted, timeoutMs), result.failure.detail);
+    if ('failure' in result) throw new SubgraphFailure(clientReason(result.failure, deadline.aborted, timeoutMs), result.failure.detail, deadline.aborted);
     if (result.response.status >= 500) throw new SubgraphServerError(result.response);
     return result.response;
   };
@@ -163,18 +166,28 @@ export function createSubgraphTransport(subgraphName: string, options: SubgraphT
   breaker.on('halfOpen', () => logger.info({ subgraph: subgraphName }, 'circuit half-open: the next request to the subgraph is a trial'));
   breaker.on('close', () => logger.info({ subgraph: subgraphName }, 'circuit closed: the subgraph answers again'));
 
+  const observe = options.observe ?? (() => {});
   const send = async (url: string, init: FetcherInit): Promise<FetcherResponse> => {
+    const start = performance.now();
+    const took = () => (performance.now() - start) / 1000;
     try {
-      return await breaker.fire(url, init);
+      const response = await breaker.fire(url, init);
+      observe(response.status >= 400 ? 'http_error' : 'ok', took());
+      return response;
     } catch (error) {
       // A 5xx counts as a failure for the breaker; the data source reports it.
-      if (error instanceof SubgraphServerError) return error.response;
+      if (error instanceof SubgraphServerError) {
+        observe('http_error', took());
+        return error.response;
+      }
       const requestLogger = currentRequestScope()?.logger ?? logger;
       if (error instanceof SubgraphFailure) {
+        observe(error.timedOut ? 'timeout' : 'network_error', took());
         requestLogger.warn({ subgraph: subgraphName, url, reason: error.detail }, 'subgraph request failed');
         throw subgraphRequestError(subgraphName, error.reason);
       }
       if (CircuitBreaker.isOurError(error as Error)) {
+        observe('circuit_open', took());
         // Logged once when the circuit opened; each request it turns away is worth a debug line only.
         requestLogger.debug({ subgraph: subgraphName }, 'subgraph request not sent: circuit open');
         throw subgraphRequestError(subgraphName, `the ${subgraphName} subgraph is unavailable (circuit open)`);
@@ -204,11 +217,12 @@ export function createSubgraphTransport(subgraphName: string, options: SubgraphT
   };
 }
 
-/** A failed exchange: `reason` for the client, `detail` for the log. */
+/** A failed exchange: `reason` for the client, `detail` for the log; `timedOut`: the deadline ended it. */
 class SubgraphFailure extends Error {
   constructor(
     readonly reason: string,
     readonly detail: string,
+    readonly timedOut: boolean,
   ) {
     super(reason);
   }

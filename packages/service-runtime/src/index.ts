@@ -3,3 +3,4 @@ export * from './error-codes';
 export * from './package-root';
 export * from './run-service';
 export * from './subgraph-registry';
+export * from './metrics';

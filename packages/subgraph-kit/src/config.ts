@@ -2,9 +2,11 @@ import {
   defaultDataDir,
   findSubgraphRegistry,
   integerFromEnv,
+  metricsSettingsFromEnv,
   readSubgraphRegistry,
   shutdownTimingsFromEnv,
   subgraphUrlVariableName,
+  type MetricsSettings,
   type RegisteredSubgraph,
 } from '@partnership/service-runtime';
 
@@ -50,6 +52,8 @@ export interface SubgraphConfig {
    * 0: not at all. Default 60. Every write goes through the gateway, which drops what it kept when a mutation succeeds.
    */
   cacheMaxAgeSeconds?: number;
+  /** The Prometheus metrics listener (`/metrics`); absent or no port: none. */
+  metrics?: MetricsSettings;
 }
 
 // The defaults of the limits above, for configs that leave them out (tests) and for the environment (the shutdown
@@ -65,7 +69,8 @@ export const DEFAULT_CACHE_MAX_AGE_SECONDS = 60;
  * (default: the local secret in DATA_DIR), `SIGNATURE_MAX_AGE_MS` (30000), `<PEER>_URL` for every subgraph of the registry
  * (`subgraphs.json`, or the file SUBGRAPH_REGISTRY names; for reference checks; default its local port),
  * `REQUEST_TIMEOUT_MS` (10000), `DATABASE_STATEMENT_TIMEOUT_MS` (5000; 0: none), `MAX_ENTITY_REPRESENTATIONS` (10000),
- * `SHUTDOWN_GRACE_MS` (5000), `CACHE_MAX_AGE_SECONDS` (60; 0: answers are not cached). Throws a message naming the variable when a value is unusable.
+ * `SHUTDOWN_GRACE_MS` (5000), `CACHE_MAX_AGE_SECONDS` (60; 0: answers are not cached), `METRICS_PORT` (unset: no metrics
+ * listener) and `METRICS_HOST` (127.0.0.1). Throws a message naming the variable when a value is unusable.
  */
 export function subgraphConfigFromEnv(name: string, defaultPort?: number, env: NodeJS.ProcessEnv = process.env): SubgraphConfig {
   const prefixed = `${name.toUpperCase()}_DATABASE_URL`;
@@ -86,5 +91,6 @@ export function subgraphConfigFromEnv(name: string, defaultPort?: number, env: N
     maxEntityRepresentations: integerFromEnv(env, 'MAX_ENTITY_REPRESENTATIONS', DEFAULT_MAX_ENTITY_REPRESENTATIONS, 1, 1_000_000),
     shutdownGraceMs: shutdownTimingsFromEnv(env).graceMs,
     cacheMaxAgeSeconds: integerFromEnv(env, 'CACHE_MAX_AGE_SECONDS', DEFAULT_CACHE_MAX_AGE_SECONDS, 0, 86_400),
+    metrics: metricsSettingsFromEnv(env),
   };
 }

@@ -1,6 +1,7 @@
 import type { Pool } from 'mysql2';
 import { QueryFailedError, type DataSource, type EntityTarget, type ObjectLiteral } from 'typeorm';
 import type { MysqlDriver } from 'typeorm/driver/mysql/MysqlDriver';
+import { SqlStatementLog } from './sql-statement-log';
 
 interface PlainColumn {
   property: string;
@@ -82,20 +83,22 @@ export class PlainRows<E extends ObjectLiteral> {
 /**
  * Runs one read statement and returns its rows. On MySQL it goes straight to the driver's pool (a pooled connection,
  * released when the statement ends, with the same session statement limit), past TypeORM's query runner, which costs
- * more per statement than the driver. Like every statement it is counted and logged, and refused for an abandoned
- * request, by the DataSource's logger (SqlStatementLog); a failure is TypeORM's QueryFailedError, as from `query`.
+ * more per statement than the driver. Like every statement it is counted, logged and timed (metrics), and refused for
+ * an abandoned request, by the DataSource's logger (SqlStatementLog); a failure is TypeORM's QueryFailedError, as from `query`.
  * Elsewhere (SQLite) it is `dataSource.query`.
  */
 export async function readRows(dataSource: DataSource, sql: string, parameters: unknown[]): Promise<Array<Record<string, unknown>>> {
   const pool = dataSource.options.type === 'mysql' ? ((dataSource.driver as MysqlDriver).pool as Pool | undefined) : undefined;
   if (pool === undefined) return dataSource.query(sql, parameters);
   dataSource.logger.logQuery(sql, parameters);
+  const started = performance.now();
   return new Promise((resolve, reject) => {
     pool.query(sql, parameters, (err, rows) => {
       if (err) {
         dataSource.logger.logQueryError(err, sql, parameters);
         reject(new QueryFailedError(sql, parameters, err));
       } else {
+        if (dataSource.logger instanceof SqlStatementLog) dataSource.logger.statementDone(sql, (performance.now() - started) / 1000);
         resolve(rows as Array<Record<string, unknown>>);
       }
     });

@@ -13,7 +13,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { randomUUID } from 'node:crypto';
 import { REPLAYED, ReplayGuard, signingSecret, verifyRequest, type Caller, type CallerVocabulary } from '@partnership/request-signing';
-import { DEFAULT_SHUTDOWN_GRACE_MS, ERROR_CODES } from '@partnership/service-runtime';
+import { DEFAULT_SHUTDOWN_GRACE_MS, ERROR_CODES, listenForMetrics, type MetricsListener } from '@partnership/service-runtime';
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response } from 'express';
 import { defaultFieldResolver, GraphQLError, Kind, visit, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { enforceAuthorization, type RequestContext } from './authorization';
@@ -29,6 +29,7 @@ import {
 import { checkSchema, createDatabase, isStatementTimeout, openAndMigrate, type Database } from './data-source';
 import { EntityLookup } from './entity-lookup';
 import { createLogger, type Logger } from './logger';
+import { createSubgraphMetrics } from './metrics';
 import { loadReferenceRows, type ReferenceTable } from './reference-rows';
 import { NonceClaims } from './request-nonce';
 import { currentRequest, runInRequestScope } from './request-scope';
@@ -66,6 +67,8 @@ export interface SubgraphServer {
   listen(port?: number, host?: string): Promise<string>;
   /** The GraphQL URL once listening. */
   readonly url: string;
+  /** The metrics listener's URL once listening, when `metrics.port` is set. */
+  readonly metricsUrl: string | undefined;
   /**
    * Stops accepting requests and closes idle connections; requests in flight get the shutdown grace to finish, then
    * their connections are cut and their further statements refused; then closes the database. Safe to call twice.
@@ -95,8 +98,11 @@ export async function buildSubgraph<Context extends RequestContext>(definition: 
     logger.info({ inserted }, inserted > 0 ? 'reference data loaded' : 'reference data already present');
   }
 
+  const metrics = createSubgraphMetrics(database);
+  let metricsListener: MetricsListener | undefined;
   const app = express();
   app.disable('x-powered-by');
+  app.use(metrics.httpServer);
   // Every answer is to a POST, which no ETag can make fresh: hashing each answer for one would be work for nobody.
   app.set('etag', false);
   const httpServer = createServer(app);
@@ -118,6 +124,7 @@ export async function buildSubgraph<Context extends RequestContext>(definition: 
     stopOnTerminationSignals: false,
     formatError: (formatted, error) => maskInternalError(formatted, error, statementTimeoutMs, logger),
     plugins: [
+      metrics.operations,
       // Freshness for the gateway's response cache; a field behind @authenticated or @requiresRole makes the answer
       // private (authorization.ts).
       ApolloServerPluginCacheControlDisabled(),
@@ -165,7 +172,11 @@ export async function buildSubgraph<Context extends RequestContext>(definition: 
     get url() {
       return url;
     },
-    listen(port = config.port, host = config.host ?? '127.0.0.1') {
+    get metricsUrl() {
+      return metricsListener?.url;
+    },
+    async listen(port = config.port, host = config.host ?? '127.0.0.1') {
+      metricsListener ??= await listenForMetrics(metrics.registry, config.metrics);
       return new Promise<string>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(port, host, () => {
@@ -180,6 +191,7 @@ export async function buildSubgraph<Context extends RequestContext>(definition: 
     stop() {
       stopping ??= (async () => {
         await apollo.stop();
+        await metricsListener?.close();
         // On MySQL this waits for statements still running, each bounded by the statement time limit.
         if (database.dataSource.isInitialized) await database.dataSource.destroy();
       })();

@@ -15,12 +15,24 @@ export class SqlStatementLog implements TypeOrmLogger {
   /** Statements sent since this DataSource opened (refused ones are not sent, so not counted). */
   count = 0;
 
+  /** Told the duration of each statement that succeeded (the kit's metrics set it); see `statementDone`. */
+  onStatementDone: ((query: string, seconds: number) => void) | undefined;
+
   constructor(private readonly service: Logger) {}
 
   logQuery(query: string, parameters?: unknown): void {
     if (!ROLLBACK.test(query)) refuseIfAbandoned();
     this.count += 1;
     this.service.debug({ sql: query, parameters }, 'sql');
+  }
+
+  /**
+   * A statement succeeded after `seconds`. TypeORM's logger has no such hook: the kit's metrics call this from a TypeORM
+   * subscriber's `afterQuery` (every statement of a query runner), and `readRows` for the reads it sends to the MySQL
+   * pool itself.
+   */
+  statementDone(query: string, seconds: number): void {
+    this.onStatementDone?.(query, seconds);
   }
 
   logQueryError(error: string | Error, query: string): void {
