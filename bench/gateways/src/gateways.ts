@@ -41,6 +41,14 @@ export const GATEWAYS: readonly GatewayKind[] = [
     env: { ...ourEnv, SUBGRAPH_DEDUPLICATION: 'off' },
   },
   {
+    // Deduplication alone: without the cache in front, identical concurrent fetches are what it merges.
+    id: 'ours-no-cache-no-deduplication',
+    label: 'ours, RESPONSE_CACHE=off and SUBGRAPH_DEDUPLICATION=off',
+    pinned: true,
+    script: ourScript,
+    env: { ...ourEnv, RESPONSE_CACHE: 'off', SUBGRAPH_DEDUPLICATION: 'off' },
+  },
+  {
     id: 'ours-2-workers',
     label: 'ours, GATEWAY_WORKERS=2 (not pinned: both cores)',
 
