@@ -92,6 +92,7 @@ function render() {
     '      AUTH_JWKS_URL: ${AUTH_JWKS_URL:-}',
     '      AUTH_ISSUER: ${AUTH_ISSUER:-uz-fr-health-graph-local}',
     '      AUTH_AUDIENCE: ${AUTH_AUDIENCE:-uz-fr-health-graph}',
+    '      EXPLORER_OIDC_CLIENT_ID: ${EXPLORER_OIDC_CLIENT_ID:-}',
     '      INTROSPECTION: ${INTROSPECTION:-true}',
     ...subgraphs.map(url),
     '      CORS_ORIGINS: ${CORS_ORIGINS:-http://localhost:3000}',
