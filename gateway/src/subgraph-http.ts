@@ -28,7 +28,7 @@ export interface SubgraphCallContext {
 
 // The caller of the subgraph call in progress, set by the data source from the gateway's own context. A client
 // has no way to reach it: client headers are never forwarded, and any x-gateway-* header is dropped before signing.
-// `query`: whether the operation sent is a query (only those may share a request).
+// `query`: whether the operation sent is a query (only those may share a request or be sent again).
 const subgraphCallScope = new AsyncLocalStorage<{ caller: Caller | null; query: boolean }>();
 
 /**
@@ -125,7 +125,8 @@ export function createSubgraphTransport(subgraphName: string, options: SubgraphT
   const exchange = async (url: string, init: FetcherInit): Promise<FetcherResponse> => {
     // The exact bytes that are signed are the bytes sent.
     const body = typeof init?.body === 'string' ? Buffer.from(init.body, 'utf8') : (init?.body ?? Buffer.alloc(0));
-    const caller = subgraphCallScope.getStore()?.caller ?? null;
+    const call = subgraphCallScope.getStore();
+    const caller = call?.caller ?? null;
     const deadline = AbortSignal.timeout(timeoutMs);
     const signal = init?.signal ? AbortSignal.any([deadline, init.signal]) : deadline;
     // Signed at each attempt: a subgraph refuses a nonce it has seen.
@@ -141,7 +142,7 @@ export function createSubgraphTransport(subgraphName: string, options: SubgraphT
         signal,
       );
     let result = await attempt();
-    if ('failure' in result && isRetryable(result.failure) && !deadline.aborted && !isMutation(body)) {
+    if ('failure' in result && isRetryable(result.failure) && !deadline.aborted && call?.query) {
       (currentRequestScope()?.logger ?? logger).info(
         { subgraph: subgraphName, url, reason: result.failure.detail },
         'subgraph connection failed before any answer; query sent again',
@@ -245,16 +246,6 @@ function subgraphRequestError(subgraphName: string, reason: string): GraphQLErro
   return new GraphQLError(`HTTP fetch failed from '${subgraphName}': ${reason}`, {
     extensions: { code: ERROR_CODES.SUBREQUEST_HTTP_ERROR, serviceName: subgraphName, reason },
   });
-}
-
-/** The gateway sends a subgraph a mutation as a document starting with `mutation`; anything unreadable counts as one. */
-function isMutation(body: Buffer | string): boolean {
-  try {
-    const { query } = JSON.parse(body.toString()) as { query?: unknown };
-    return typeof query !== 'string' || /^\s*mutation\b/.test(query);
-  } catch {
-    return true;
-  }
 }
 
 interface ExchangeInit {
