@@ -127,6 +127,22 @@ for (const target of scratchTargets) {
       }
     });
 
+    test('an operationName that is not a GraphQL name never becomes a label, and takes no place among the 100', async () => {
+      for (const operationName of ['x'.repeat(5000), 'drop table; --', 'Ünicode']) {
+        const response = await fetch(federation.gatewayUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: '{ __typename }', operationName }),
+        });
+        expect(response.status).toBe(400);
+      }
+      const names = samples(await scrape(federation.gateway.metricsUrl), 'graphql_operation_duration_seconds_count').map(
+        (s) => s.labels.graphql_operation_name,
+      );
+      expect(names).toContain('other');
+      for (const name of names) expect(name).toMatch(/^[_A-Za-z][_0-9A-Za-z]{0,127}$/);
+    });
+
     test('operation names are bounded: after the known ones and 100 more, new names are "other"', async () => {
       for (let i = 0; i < 150; i += 1) {
         const { body } = await postGraphQL<any>(federation.gatewayUrl, `query Distinct${i} { __typename }`);

@@ -78,7 +78,9 @@ function routeMatcher(routes: readonly string[]): (url: string) => string {
 
 /**
  * Bounds the values of a label taken from clients (operation names): the `known` names, then the first `maxSeen` other
- * names met, keep their own value; later new names fall into `other`, and a missing name is `unnamed`.
+ * names met, keep their own value; later new names fall into `other`, and a missing name is `unnamed`. A client's
+ * `operationName` may be any string: one that is not a GraphQL name of at most 128 characters is `other` at once, so
+ * that neither its size nor its characters reach the registry.
  */
 export class BoundedLabel {
   private readonly kept: Set<string>;
@@ -95,12 +97,15 @@ export class BoundedLabel {
   valueOf(name: string | null | undefined): string {
     if (!name) return 'unnamed';
     if (this.kept.has(name)) return name;
+    if (!graphqlName.test(name)) return 'other';
     if (this.seen >= this.maxSeen) return 'other';
     this.seen += 1;
     this.kept.add(name);
     return name;
   }
 }
+
+const graphqlName = /^[_A-Za-z][_0-9A-Za-z]{0,127}$/;
 
 /** How many operation names besides the known ones keep their own label value. */
 export const DEFAULT_MAX_OPERATION_NAMES = 100;
