@@ -165,7 +165,7 @@ for (const target of scratchTargets) {
         ...gatewayConfigFromEnv({ DATA_DIR: federation.dataDir, LOG_LEVEL: 'silent' }),
         port: 0,
         metrics: metricsOn,
-        responseCache: { enabled: false, keyPrefix: 'metrics-test', maxBytes: 1024 * 1024 },
+        responseCache: { enabled: false, keyPrefix: 'metrics-test', maxBytes: 1024 * 1024, entityCache: false },
         breaker: { errorThresholdPercent: 50, volumeThreshold: 2, windowMs: 60_000, resetMs: 60_000 },
         subgraphUrlOverride: (name) => (name === 'agreements' ? `http://127.0.0.1:${closedPort}/graphql` : federation.urls[name as SubgraphName]),
       });

@@ -115,6 +115,8 @@ export interface ResponseCacheSettings {
   keyPrefix: string;
   /** Size of the in-process cache, in bytes (the least recently used answers go first). */
   maxBytes: number;
+  /** Whether the entities of subgraph answers are kept too (only while the response cache is on). */
+  entityCache: boolean;
 }
 
 /** The circuit breaker in front of each subgraph (opossum). */
@@ -230,7 +232,7 @@ export function subgraphUrlVariable(subgraphName: string): string {
  * (600, 0 = none), REDIS_URL (unset: in memory), RATE_LIMIT_KEY_PREFIX (gateway-rate-limit), SHUTDOWN_GRACE_MS (5000, as for
  * every service), the operation usage settings of `operationUsageFromEnv`, SUBGRAPH_DEDUPLICATION (on or off; on) and the
  * response cache RESPONSE_CACHE (on or off; on), RESPONSE_CACHE_MAX_MB (16, in-process only), RESPONSE_CACHE_KEY_PREFIX
- * (gateway-response-cache, in Redis when REDIS_URL is set).
+ * (gateway-response-cache, in Redis when REDIS_URL is set), ENTITY_CACHE (on or off; on: only with the response cache).
  * The trusted documents settings are those of `trustedDocumentsFromEnv`, the explorer's sign-in those of `explorerSignInFromEnv`,
  * the metrics listener METRICS_PORT (unset: none) and METRICS_HOST (127.0.0.1).
  * Throws a message naming the variable when a value is unusable.
@@ -290,6 +292,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
       redisUrl: redisUrlFromEnv(env),
       keyPrefix: env.RESPONSE_CACHE_KEY_PREFIX || 'gateway-response-cache',
       maxBytes: integerFromEnv(env, 'RESPONSE_CACHE_MAX_MB', 16, 1, 65_536) * 1024 * 1024,
+      entityCache: switchFromEnv(env, 'ENTITY_CACHE', true),
     },
     explorerSignIn: explorerSignInFromEnv(env),
     metrics: metricsSettingsFromEnv(env),

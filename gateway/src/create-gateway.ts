@@ -24,6 +24,7 @@ import { operationResolutionPlugin } from './operation-resolution';
 import { createOperationUsageRecorder, operationUsagePlugin } from './operation-usage';
 import { explainPreflightHeaders } from './preflight-headers';
 import { createRateLimiter, rateLimitKey } from './rate-limit';
+import { createEntityCache } from './entity-cache';
 import { createGatewayCache } from './response-cache';
 import { assignRequestIds, enterRequestScope, requestScopeOf } from './request-id';
 import {
@@ -120,6 +121,7 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
   };
   let serving: CheckedSupergraph | undefined;
   const cache = createGatewayCache(config.responseCache, () => serving?.id, logger);
+  const entityCache = cache.entities && createEntityCache(cache.entities, metrics.entityCacheLookups);
   let apiSchema: GraphQLSchema | undefined;
   // Safe rollout: a new supergraph waiting until its subgraphs serve the schemas it was composed from.
   let rollout: PendingRollout | undefined;
@@ -146,7 +148,7 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
     }),
     // Routing URLs come from the supergraph unless `<NAME>_URL` overrides them.
     buildService: ({ name, url }) =>
-      new SignedSubgraphDataSource(name, logger, { url: config.subgraphUrlOverride(name) ?? url, fetcher: transportOf(name).fetcher }),
+      new SignedSubgraphDataSource(name, logger, { url: config.subgraphUrlOverride(name) ?? url, fetcher: transportOf(name).fetcher }, entityCache),
   });
   gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
     apiSchema = schema;

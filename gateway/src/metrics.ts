@@ -11,6 +11,7 @@ import {
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { developmentTokenPath } from './dev-sign-in';
 import { explorerAssetsPath, progressPagePath } from './explorer';
+import type { EntityCacheObserver } from './entity-cache';
 import type { PendingRollout } from './rollout';
 import type { BreakerState } from './subgraph-http';
 
@@ -28,6 +29,8 @@ export interface GatewayMetrics {
   plugins(responseCacheOn: boolean): ApolloServerPlugin[];
   /** The observer of one subgraph's transport: `http_client_request_duration_seconds`. */
   subgraphRequests(subgraphName: string): SubgraphRequestObserver;
+  /** The entity cache's observer: `gateway_entity_cache_representations_total`. */
+  entityCacheLookups: EntityCacheObserver;
 }
 
 const circuitStates: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
@@ -65,6 +68,12 @@ export function createGatewayMetrics(options: {
     labelNames: ['result'],
     registers: [registry],
   });
+  const entityLookups = new Counter({
+    name: 'gateway_entity_cache_representations_total',
+    help: 'Entities of query fetches answered from the entity cache (result="hit") or asked of the subgraph (result="miss"), by subgraph.',
+    labelNames: ['subgraph_name', 'result'],
+    registers: [registry],
+  });
   // The two rollout gauges the admin /metrics route has always shown, under their old names.
   new Gauge({
     name: 'gateway_supergraph_rollout_waiting',
@@ -100,6 +109,10 @@ export function createGatewayMetrics(options: {
     httpServer: httpServerMetrics(registry, routes),
     plugins: (responseCacheOn) => [operations as ApolloServerPlugin, ...(responseCacheOn ? [cachePlugin] : [])],
     subgraphRequests: (subgraphName) => (outcome, seconds) => clientDuration.observe({ subgraph_name: subgraphName, outcome }, seconds),
+    entityCacheLookups: (subgraphName, hits, misses) => {
+      if (hits > 0) entityLookups.inc({ subgraph_name: subgraphName, result: 'hit' }, hits);
+      if (misses > 0) entityLookups.inc({ subgraph_name: subgraphName, result: 'miss' }, misses);
+    },
   };
 }
 

@@ -6,6 +6,7 @@ import { InMemoryLRUCache, type KeyValueCache, type KeyValueCacheSetOptions } fr
 import type { Caller } from '@partnership/request-signing';
 import type { Logger } from 'pino';
 import type { ResponseCacheSettings } from './config';
+import type { EntityStore } from './entity-cache';
 
 /** What the response cache needs of the request context. */
 interface CacheContext {
@@ -17,6 +18,8 @@ export interface GatewayCache {
   store: KeyValueCache<string>;
   /** The response cache and its invalidation; empty when it is off. */
   plugins: ApolloServerPlugin<CacheContext>[];
+  /** Where the entity cache keeps entities: with the answers, under the same generations; undefined when it is off. */
+  entities?: EntityStore;
   close(): Promise<void>;
 }
 
@@ -35,8 +38,9 @@ const GENERATION_KEY = 'response-generation';
  * - Answers with errors are never kept.
  * - Every key holds the current generation. A mutation that changed something starts a new one before its answer is
  *   sent, so the next read anywhere misses and asks the subgraphs. TTLs bound the rest (data written elsewhere).
+ * With `entityCache` too, the entities inside the subgraphs' answers are kept in the same store (see entity-cache.ts).
  * Several workers of one host (GATEWAY_WORKERS) without Redis would each keep their own answers and miss each other's
- * invalidations: the response cache is then off.
+ * invalidations: the response cache (and the entity cache with it) is then off.
  */
 export function createGatewayCache(settings: ResponseCacheSettings, supergraphId: () => string | undefined, logger: Logger): GatewayCache {
   const redis = settings.redisUrl ? connectRedisStore(settings.redisUrl, settings.keyPrefix, logger) : undefined;
@@ -53,6 +57,14 @@ export function createGatewayCache(settings: ResponseCacheSettings, supergraphId
     // Mutations made while Redis was away could not drop what it holds.
     void generations.next();
   });
+  const entities: EntityStore | undefined = settings.entityCache
+    ? {
+        get: (key) => store.get(key),
+        set: (key, value, ttlSeconds) => store.set(key, value, { ttl: ttlSeconds }),
+        generation: () => generations.current(),
+        supergraphId,
+      }
+    : undefined;
   const plugins: ApolloServerPlugin<CacheContext>[] = [
     responseCachePlugin<CacheContext>({
       cache: store,
@@ -69,7 +81,7 @@ export function createGatewayCache(settings: ResponseCacheSettings, supergraphId
       },
     },
   ];
-  return { store, plugins, close: async () => redis?.close() };
+  return { store, plugins, entities, close: async () => redis?.close() };
 }
 
 /** Who the private answers belong to: the caller's partner, subject and roles. */

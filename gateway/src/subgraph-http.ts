@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { Agent, Headers, request } from 'undici';
 import { ERROR_CODES } from '@partnership/service-runtime';
 import type { BreakerSettings } from './config';
+import type { EntityCache } from './entity-cache';
 import type { SubgraphRequestObserver } from './metrics';
 import { currentRequestScope, requestIdHeader } from './request-id';
 
@@ -33,7 +34,8 @@ const subgraphCallScope = new AsyncLocalStorage<{ caller: Caller | null; query: 
 
 /**
  * A subgraph's data source: forwards the request id, and hands the caller of the incoming request to the fetcher,
- * which signs what it sends. Calls with no incoming request (@apollo/gateway's health checks) are anonymous.
+ * which signs what it sends. Calls with no incoming request (@apollo/gateway's health checks) are anonymous. With an
+ * entity cache, the entities a query fetches are asked of the subgraph only when they are not kept.
  * HTTP errors and answers that are not GraphQL JSON become SUBREQUEST_HTTP_ERROR errors that say only the status:
  * @apollo/gateway's own errors would carry the subgraph's URL and quote its answer.
  */
@@ -42,6 +44,7 @@ export class SignedSubgraphDataSource extends RemoteGraphQLDataSource<Partial<Su
     private readonly subgraphName: string,
     private readonly logger: Logger,
     config: { url?: string; fetcher: Fetcher },
+    private readonly entityCache?: EntityCache,
   ) {
     super(config);
   }
@@ -52,7 +55,8 @@ export class SignedSubgraphDataSource extends RemoteGraphQLDataSource<Partial<Su
 
   override process(options: GraphQLDataSourceProcessOptions<Partial<SubgraphCallContext>>) {
     const query = /^\s*(query\b|\{)/.test(options.request.query ?? '');
-    return subgraphCallScope.run({ caller: options.context.caller ?? null, query }, () => super.process(options));
+    const send = (sent: typeof options) => subgraphCallScope.run({ caller: sent.context.caller ?? null, query }, () => super.process(sent));
+    return query && this.entityCache ? this.entityCache.fetch(this.subgraphName, options, send) : send(options);
   }
 
   override async errorFromResponse(response: FetcherResponse): Promise<GraphQLError> {

@@ -215,7 +215,7 @@ export function testConfig(overrides: Partial<GatewayConfig> & Pick<GatewayConfi
     rateLimit: { perMinute: 0, keyPrefix: 'gateway-test' },
     shutdownGraceMs: 5000,
     subgraphDeduplication: true,
-    responseCache: { enabled: true, keyPrefix: 'gateway-test', maxBytes: 16 * 1024 * 1024 },
+    responseCache: { enabled: true, keyPrefix: 'gateway-test', maxBytes: 16 * 1024 * 1024, entityCache: true },
     ...overrides,
   };
 }

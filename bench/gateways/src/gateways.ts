@@ -32,6 +32,7 @@ const ourEnv = { RATE_LIMIT_PER_MINUTE: '0' };
 export const GATEWAYS: readonly GatewayKind[] = [
   { id: 'ours', label: 'ours', pinned: true, script: ourScript, env: ourEnv },
   { id: 'ours-no-response-cache', label: 'ours, RESPONSE_CACHE=off', pinned: true, script: ourScript, env: { ...ourEnv, RESPONSE_CACHE: 'off' } },
+  { id: 'ours-no-entity-cache', label: 'ours, ENTITY_CACHE=off', pinned: true, script: ourScript, env: { ...ourEnv, ENTITY_CACHE: 'off' } },
   {
     id: 'ours-no-deduplication',
     label: 'ours, SUBGRAPH_DEDUPLICATION=off',
