@@ -1,30 +1,44 @@
 #!/usr/bin/env node
 /**
  * Writes docker-compose.yml from the registry (subgraphs.json): MySQL, one service per registered subgraph (its
- * port, its database, the URLs of the subgraphs registered before it) and the gateway (every subgraph's URL).
- * `npm run compose` runs it, so a subgraph added with `npm run new-subgraph` gets its service, database and user.
- * `--check` only compares, and fails when the file is not what the registry makes (as `npm run check` does).
- * Change the services here, not in docker-compose.yml.
+ * port, its database, the URLs of the other subgraphs) and the gateway (every subgraph's URL), plus
+ * the opt-in `observability` profile (Prometheus, OpenTelemetry Collector, Jaeger, Grafana); and
+ * deploy/observability/prometheus.yml, which scrapes the gateway and every registered subgraph.
+ * `npm run compose` runs it, so a subgraph added with `npm run new-subgraph` gets its service, database, user and
+ * scrape job. `--check` only compares, and fails when a file is not what the registry makes (as `npm run check` does).
+ * Change the services here, not in the files it writes.
  */
 
 const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
-const file = path.join(root, 'docker-compose.yml');
+const composeFile = path.join(root, 'docker-compose.yml');
+const prometheusFile = path.join(root, 'deploy', 'observability', 'prometheus.yml');
 const { subgraphs } = JSON.parse(fs.readFileSync(path.join(root, 'subgraphs.json'), 'utf8'));
 
 const upper = (name) => name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
 const url = (s) => `      ${upper(s.name)}_URL: http://${s.name}:${s.port}/graphql`;
+// In a container every service serves its metrics on the same port (one network namespace each), to Prometheus only.
+const METRICS_PORT = 9464;
+// Empty unless the caller sets OTEL_EXPORTER_OTLP_ENDPOINT: without the observability profile nothing exports spans.
+const telemetry = [
+  `      METRICS_PORT: "${METRICS_PORT}"`,
+  '      METRICS_HOST: 0.0.0.0',
+  '      OTEL_EXPORTER_OTLP_ENDPOINT: ${OTEL_EXPORTER_OTLP_ENDPOINT:-}',
+];
+const observabilityProfile = ['    profiles:', '      - observability', '    restart: unless-stopped'];
 const healthcheck = (port) => [
   '    healthcheck:',
   `      test: ["CMD", "node", "-e", "fetch('http://127.0.0.1:${port}/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]`,
   '      <<: *ready-check',
 ];
 
-function render() {
+function renderCompose() {
   const lines = [
     '# The whole federation on MySQL 8: `docker compose up --build`, then http://localhost:4000/.',
+    '# With metrics and traces: `OTEL_EXPORTER_OTLP_ENDPOINT=http://otel-collector:4318 docker compose --profile observability up --build`,',
+    '# then Grafana on http://localhost:3001/, Jaeger on http://localhost:16686/, Prometheus on http://localhost:9090/.',
     '# Passwords below are local defaults: set the *_DB_PASSWORD variables (e.g. in an .env file) for anything shared.',
     '# The gateway-to-subgraph signing secret and the local token key are generated on first start into the shared',
     '# `secrets` volume; set GATEWAY_SIGNING_SECRET and AUTH_* variables (see README, Security) for production.',
@@ -71,6 +85,7 @@ function render() {
       '      GATEWAY_SIGNING_SECRET: ${GATEWAY_SIGNING_SECRET:-}',
       `      ${upper(s.name)}_DATABASE_URL: mysql://${s.name}:\${${upper(s.name)}_DB_PASSWORD:-${s.name}-local}@mysql:3306/${s.name}`,
       ...subgraphs.filter((_other, j) => j !== i).map(url),
+      ...telemetry,
       '      LOG_LEVEL: ${LOG_LEVEL:-info}',
       ...healthcheck(s.port),
     );
@@ -96,10 +111,52 @@ function render() {
     '      INTROSPECTION: ${INTROSPECTION:-true}',
     ...subgraphs.map(url),
     '      CORS_ORIGINS: ${CORS_ORIGINS:-http://localhost:3000}',
+    ...telemetry,
     '      LOG_LEVEL: ${LOG_LEVEL:-info}',
     '    depends_on:',
     ...subgraphs.flatMap((s) => [`      ${s.name}:`, '        condition: service_healthy']),
     ...healthcheck(4000),
+    '',
+    '  prometheus:',
+    '    image: prom/prometheus:v2.55.1',
+    ...observabilityProfile,
+    '    volumes:',
+    '      - ./deploy/observability/prometheus.yml:/etc/prometheus/prometheus.yml:ro',
+    '      - ./deploy/observability/alerts.yml:/etc/prometheus/alerts.yml:ro',
+    '    ports:',
+    '      - "${PROMETHEUS_PORT:-9090}:9090"',
+    '',
+    '  otel-collector:',
+    '    image: otel/opentelemetry-collector:0.116.1',
+    ...observabilityProfile,
+    '    command: ["--config=/etc/otelcol/config.yaml"]',
+    '    volumes:',
+    '      - ./deploy/observability/otel-collector.yml:/etc/otelcol/config.yaml:ro',
+    '    depends_on:',
+    '      - jaeger',
+    '',
+    '  jaeger:',
+    '    image: jaegertracing/all-in-one:1.76.0',
+    ...observabilityProfile,
+    '    ports:',
+    '      - "${JAEGER_UI_PORT:-16686}:16686"',
+    '',
+    '  grafana:',
+    '    image: grafana/grafana:11.4.0',
+    ...observabilityProfile,
+    '    environment:',
+    '      GF_SECURITY_ADMIN_PASSWORD: ${GRAFANA_ADMIN_PASSWORD:-admin}',
+    '      GF_AUTH_ANONYMOUS_ENABLED: "true"',
+    '      GF_AUTH_ANONYMOUS_ORG_ROLE: Viewer',
+    '      GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH: /etc/grafana/dashboards/federation.json',
+    '    volumes:',
+    '      - ./deploy/observability/grafana/provisioning:/etc/grafana/provisioning:ro',
+    '      - ./deploy/observability/grafana/dashboards:/etc/grafana/dashboards:ro',
+    '    ports:',
+    '      - "${GRAFANA_PORT:-3001}:3000"',
+    '    depends_on:',
+    '      - prometheus',
+    '      - jaeger',
     '',
     'volumes:',
     '  mysql-data:',
@@ -109,14 +166,38 @@ function render() {
   return lines.join('\n');
 }
 
-const wanted = render();
-const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+/** Prometheus's configuration: one scrape job per service, named as the service (`job="gateway"`, `job="training"`). */
+function renderPrometheus() {
+  const job = (name) => [`  - job_name: ${name}`, '    static_configs:', `      - targets: ["${name}:${METRICS_PORT}"]`];
+  return [
+    "# Prometheus of the `observability` profile of docker-compose.yml: every service's metrics listener, and the alert rules.",
+    '# Generated from subgraphs.json by `npm run compose` (scripts/docker-compose-services.js): edit that script, not this file.',
+    'global:',
+    '  scrape_interval: 15s',
+    '  evaluation_interval: 15s',
+    '',
+    'rule_files:',
+    '  - alerts.yml',
+    '',
+    'scrape_configs:',
+    ...['gateway', ...subgraphs.map((s) => s.name)].flatMap(job),
+    '',
+  ].join('\n');
+}
+
+const outputs = [
+  { file: composeFile, wanted: renderCompose(), written: `services for ${subgraphs.map((s) => s.name).join(', ')} and the gateway` },
+  { file: prometheusFile, wanted: renderPrometheus(), written: 'scrape jobs for the gateway and every subgraph' },
+];
+const stale = outputs.filter(({ file, wanted }) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '') !== wanted);
 if (process.argv.includes('--check')) {
-  if (current !== wanted) {
-    process.stderr.write('docker-compose.yml does not match subgraphs.json: run `npm run compose` (or node scripts/docker-compose-services.js)\n');
-    process.exit(1);
+  for (const { file } of stale) {
+    process.stderr.write(`${path.relative(root, file)} does not match subgraphs.json: run \`npm run compose\` (or node scripts/docker-compose-services.js)\n`);
   }
-} else if (current !== wanted) {
-  fs.writeFileSync(file, wanted);
-  process.stdout.write(`docker-compose.yml: services for ${subgraphs.map((s) => s.name).join(', ')} and the gateway\n`);
+  if (stale.length > 0) process.exit(1);
+} else {
+  for (const { file, wanted, written } of stale) {
+    fs.writeFileSync(file, wanted);
+    process.stdout.write(`${path.relative(root, file)}: ${written}\n`);
+  }
 }
