@@ -9,7 +9,7 @@ import express, { type ErrorRequestHandler } from 'express';
 import { signingSecret, type Caller } from '@partnership/request-signing';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import pino, { type Logger } from 'pino';
-import { ERROR_CODES, listenForMetrics, metricsText, type MetricsListener } from '@partnership/service-runtime';
+import { ERROR_CODES, listenForMetrics, metricsText, withTraceId, type MetricsListener } from '@partnership/service-runtime';
 import { createAuthenticator } from './authentication';
 import type { GatewayConfig } from './config';
 import { corsAllowList } from './cors';
@@ -336,27 +336,28 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
   };
 }
 
-// Bodies that are not JSON, or too large, get a GraphQL-shaped 4xx instead of express's HTML page.
+// Bodies that are not JSON, or too large, get a GraphQL-shaped 4xx instead of express's HTML page (with the trace id,
+// as every other error).
 function requestErrors(maxRequestBytes: number): ErrorRequestHandler {
   return (error: { type?: string; status?: number; message?: string }, _req, res, next) => {
     if (res.headersSent) return next(error);
     const { requestId, logger } = requestScopeOf(res);
+    const fail = (status: number, message: string, extensions: Record<string, unknown>) => {
+      res.status(status).json({ errors: [withTraceId({ message, extensions })] });
+    };
     if (error.type === 'entity.parse.failed') {
-      res.status(400).json({ errors: [{ message: `The request body is not valid JSON: ${error.message}`, extensions: { code: ERROR_CODES.BAD_REQUEST } }] });
+      fail(400, `The request body is not valid JSON: ${error.message}`, { code: ERROR_CODES.BAD_REQUEST });
     } else if (error.type === 'entity.too.large') {
-      res.status(413).json({
-        errors: [
-          {
-            message: `The request body is too large: at most ${maxRequestBytes} bytes are accepted`,
-            extensions: { code: ERROR_CODES.PAYLOAD_TOO_LARGE, limit: 'requestBytes', maximum: maxRequestBytes },
-          },
-        ],
+      fail(413, `The request body is too large: at most ${maxRequestBytes} bytes are accepted`, {
+        code: ERROR_CODES.PAYLOAD_TOO_LARGE,
+        limit: 'requestBytes',
+        maximum: maxRequestBytes,
       });
     } else if (error.status !== undefined && error.status >= 400 && error.status < 500) {
-      res.status(error.status).json({ errors: [{ message: error.message ?? 'Bad request', extensions: { code: ERROR_CODES.BAD_REQUEST } }] });
+      fail(error.status, error.message ?? 'Bad request', { code: ERROR_CODES.BAD_REQUEST });
     } else {
       logger.error({ err: error }, 'request failed');
-      res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: ERROR_CODES.INTERNAL_SERVER_ERROR, requestId } }] });
+      fail(500, 'Internal server error', { code: ERROR_CODES.INTERNAL_SERVER_ERROR, requestId });
     }
   };
 }

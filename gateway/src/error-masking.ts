@@ -1,7 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
-import { ERROR_CODES } from '@partnership/service-runtime';
+import { ERROR_CODES, withTraceId } from '@partnership/service-runtime';
 import { OperationLimitError, tooManyTokens } from './operation-limits';
 import { currentRequestScope } from './request-id';
 
@@ -18,8 +18,13 @@ export const internalErrorMessage = 'Internal server error';
  *   mismatched hash) are the client's mistake: BAD_REQUEST with their message.
  * - Every other error passes unchanged: BAD_USER_INPUT, FORBIDDEN, UNAUTHENTICATED... keep message, code and serviceName.
  *   Only stack traces a subgraph may have added (`stacktrace`, `exception`) are dropped.
+ * - When the request is traced, every error carries the trace id (`traceId`).
  */
 export function formatGatewayError(formatted: GraphQLFormattedError, error: unknown, fallbackLogger: Logger): GraphQLFormattedError {
+  return withTraceId(maskGatewayError(formatted, error, fallbackLogger));
+}
+
+function maskGatewayError(formatted: GraphQLFormattedError, error: unknown, fallbackLogger: Logger): GraphQLFormattedError {
   if (error instanceof GraphQLError && error.originalError instanceof OperationLimitError) {
     return { ...formatted, extensions: { ...formatted.extensions, code: ERROR_CODES.BAD_USER_INPUT } };
   }

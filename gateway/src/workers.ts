@@ -117,6 +117,15 @@ export async function startWorkers(count: number, logLevel: string): Promise<Sto
   };
 }
 
+/**
+ * A worker's logger: workers share one output, so each line says which process wrote it. Made here, not in the entry
+ * point: pino must come from `require` (this module's import), which tracing's instrumentation patches; a dynamic
+ * `import('pino')` would give the unpatched module, whose lines carry no trace id.
+ */
+export function workerLogger(logLevel: string): pino.Logger {
+  return pino({ level: logLevel, base: { service: 'gateway', worker: process.pid } });
+}
+
 function howItEnded(code: number | null, signal: string | null): string {
   return signal ? `signal ${signal}` : `exit code ${code}`;
 }

@@ -4,3 +4,4 @@ export * from './package-root';
 export * from './run-service';
 export * from './subgraph-registry';
 export * from './metrics';
+export * from './tracing';

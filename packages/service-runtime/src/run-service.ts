@@ -1,4 +1,5 @@
 import { integerFromEnv } from './environment';
+import { startTracing, stopTracing } from './tracing';
 
 /** What a running service offers its process shell. */
 export interface Stoppable {
@@ -27,12 +28,15 @@ export function shutdownTimingsFromEnv(env: NodeJS.ProcessEnv = process.env): Sh
  * The process shell around a service: starts it, stops it on SIGINT/SIGTERM (requests in flight get the service's
  * grace), exits after SHUTDOWN_DEADLINE_MS even when stopping hangs (logged), and exits non-zero with a readable
  * message when it cannot start. The service must not stop on signals by itself (Apollo's own handler: off).
+ * Tracing, when the environment asks for it, starts before `start` (which must load the service's modules: the
+ * instrumentations patch them as they load) and sends its last spans after the service has stopped.
  */
 export async function runService(name: string, start: () => Promise<Stoppable>): Promise<void> {
   let service: Stoppable;
   let deadlineMs: number;
   try {
     deadlineMs = shutdownTimingsFromEnv().deadlineMs;
+    await startTracing(name);
     service = await start();
     deadlineMs = service.shutdownDeadlineMs ?? deadlineMs;
   } catch (err) {
@@ -51,12 +55,14 @@ export async function runService(name: string, start: () => Promise<Stoppable>):
       process.exit(1);
     }, deadlineMs);
     service.stop(signal).then(
-      () => {
+      async () => {
         service.logger.info({ ms: Date.now() - started }, 'stopped');
+        await stopTracing();
         process.exit(0);
       },
-      (err: unknown) => {
+      async (err: unknown) => {
         service.logger.error({ err }, 'error while stopping');
+        await stopTracing();
         process.exit(1);
       },
     );

@@ -13,7 +13,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { randomUUID } from 'node:crypto';
 import { REPLAYED, ReplayGuard, signingSecret, verifyRequest, type Caller, type CallerVocabulary } from '@partnership/request-signing';
-import { DEFAULT_SHUTDOWN_GRACE_MS, ERROR_CODES, listenForMetrics, type MetricsListener } from '@partnership/service-runtime';
+import { DEFAULT_SHUTDOWN_GRACE_MS, ERROR_CODES, listenForMetrics, withTraceId, type MetricsListener } from '@partnership/service-runtime';
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response } from 'express';
 import { defaultFieldResolver, GraphQLError, Kind, visit, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { enforceAuthorization, type RequestContext } from './authorization';
@@ -122,7 +122,8 @@ export async function buildSubgraph<Context extends RequestContext>(definition: 
     // runService owns the signals. Apollo's own handler would call stop() beside it, and a second stop() during the
     // first waits forever in Apollo 5 (a MySQL pool then keeps the process alive).
     stopOnTerminationSignals: false,
-    formatError: (formatted, error) => maskInternalError(formatted, error, statementTimeoutMs, logger),
+    // A traced request's errors carry its trace id, as the gateway's do.
+    formatError: (formatted, error) => withTraceId(maskInternalError(formatted, error, statementTimeoutMs, logger)),
     plugins: [
       metrics.operations,
       // Freshness for the gateway's response cache; a field behind @authenticated or @requiresRole makes the answer

@@ -1,8 +1,11 @@
-import { runService, subgraphConfigFromEnv } from '@partnership/subgraph-kit';
-import { agreementsSubgraph, createAgreementsServer } from './server';
+import { runService } from '@partnership/service-runtime';
 
-void runService(agreementsSubgraph.name, async () => {
-  const server = await createAgreementsServer(subgraphConfigFromEnv(agreementsSubgraph.name));
+// The service's modules are loaded inside, after runService has started tracing: its instrumentations patch express,
+// graphql, dataloader, mysql2 and pino as they load.
+void runService('agreements', async () => {
+  const { subgraphConfigFromEnv } = await import('@partnership/subgraph-kit');
+  const { createAgreementsServer } = await import('./server.js');
+  const server = await createAgreementsServer(subgraphConfigFromEnv('agreements'));
   await server.listen();
   return server;
 });

@@ -1,8 +1,11 @@
-import { runService, subgraphConfigFromEnv } from '@partnership/subgraph-kit';
-import { createTrainingServer, trainingSubgraph } from './server';
+import { runService } from '@partnership/service-runtime';
 
-void runService(trainingSubgraph.name, async () => {
-  const server = await createTrainingServer(subgraphConfigFromEnv(trainingSubgraph.name));
+// The service's modules are loaded inside, after runService has started tracing: its instrumentations patch express,
+// graphql, dataloader, mysql2 and pino as they load.
+void runService('training', async () => {
+  const { subgraphConfigFromEnv } = await import('@partnership/subgraph-kit');
+  const { createTrainingServer } = await import('./server.js');
+  const server = await createTrainingServer(subgraphConfigFromEnv('training'));
   await server.listen();
   return server;
 });
