@@ -29,6 +29,8 @@ export interface SubgraphConfig {
   host?: string;
   /** Database URL; undefined means the embedded SQLite file `<dataDir>/<name>.sqlite`. */
   databaseUrl?: string;
+  /** MySQL read replicas of `databaseUrl` (mysql:// URLs): queries read from them; writes and mutations use the primary. */
+  databaseReadUrls?: string[];
   /** Folder for the embedded SQLite file. */
   dataDir?: string;
   /** Load the reference data from the article at start (default true). */
@@ -65,7 +67,8 @@ export const DEFAULT_CACHE_MAX_AGE_SECONDS = 60;
 
 /**
  * `PORT` (default `defaultPort`, else this subgraph's port in the registry), `HOST` (default 127.0.0.1),
- * `<NAME>_DATABASE_URL` or else `DATABASE_URL`, `DATA_DIR` (default `./data` where npm was run), `GATEWAY_SIGNING_SECRET`
+ * `<NAME>_DATABASE_URL` or else `DATABASE_URL`, `<NAME>_DATABASE_READ_URLS` or else `DATABASE_READ_URLS` (comma-separated
+ * mysql:// URLs of read replicas; needs a MySQL primary), `DATA_DIR` (default `./data` where npm was run), `GATEWAY_SIGNING_SECRET`
  * (default: the local secret in DATA_DIR), `SIGNATURE_MAX_AGE_MS` (30000), `<PEER>_URL` for every subgraph of the registry
  * (`subgraphs.json`, or the file SUBGRAPH_REGISTRY names; for reference checks; default its local port),
  * `REQUEST_TIMEOUT_MS` (10000), `DATABASE_STATEMENT_TIMEOUT_MS` (5000; 0: none), `MAX_ENTITY_REPRESENTATIONS` (10000),
@@ -74,6 +77,7 @@ export const DEFAULT_CACHE_MAX_AGE_SECONDS = 60;
  */
 export function subgraphConfigFromEnv(name: string, defaultPort?: number, env: NodeJS.ProcessEnv = process.env): SubgraphConfig {
   const prefixed = `${name.toUpperCase()}_DATABASE_URL`;
+  const databaseUrl = env[prefixed] || env.DATABASE_URL || undefined;
   const registryFile = findSubgraphRegistry(env);
   const registry: RegisteredSubgraph[] = registryFile ? readSubgraphRegistry(registryFile) : [];
   const port = defaultPort ?? registry.find((s) => s.name === name)?.port;
@@ -81,7 +85,8 @@ export function subgraphConfigFromEnv(name: string, defaultPort?: number, env: N
   return {
     port: integerFromEnv(env, 'PORT', port, 0, 65535),
     host: env.HOST || '127.0.0.1',
-    databaseUrl: env[prefixed] || env.DATABASE_URL || undefined,
+    databaseUrl,
+    databaseReadUrls: readReplicaUrls(env, name, !env[prefixed] && env.DATABASE_URL ? 'DATABASE_URL' : prefixed, databaseUrl),
     dataDir: defaultDataDir(env),
     loadReferenceData: env.LOAD_REFERENCE_DATA !== 'false',
     signatureMaxAgeMs: integerFromEnv(env, 'SIGNATURE_MAX_AGE_MS', 30_000, 1_000, 300_000),
@@ -93,4 +98,29 @@ export function subgraphConfigFromEnv(name: string, defaultPort?: number, env: N
     cacheMaxAgeSeconds: integerFromEnv(env, 'CACHE_MAX_AGE_SECONDS', DEFAULT_CACHE_MAX_AGE_SECONDS, 0, 86_400),
     metrics: metricsSettingsFromEnv(env),
   };
+}
+
+const MYSQL_URL = /^(mysql|mariadb):\/\//;
+
+/**
+ * The read replicas' URLs from `<NAME>_DATABASE_READ_URLS`, else `DATABASE_READ_URLS`; undefined when unset. Throws,
+ * naming the variable (never a password), for an entry that is not a mysql:// URL, and when the primary
+ * (`primaryVariable`) is not MySQL: replicas are MySQL's.
+ */
+function readReplicaUrls(env: NodeJS.ProcessEnv, name: string, primaryVariable: string, primaryUrl: string | undefined): string[] | undefined {
+  const prefixed = `${name.toUpperCase()}_DATABASE_READ_URLS`;
+  const variable = env[prefixed] ? prefixed : 'DATABASE_READ_URLS';
+  const raw = env[variable]?.trim();
+  if (!raw) return undefined;
+  const urls = raw.split(',').map((entry) => entry.trim());
+  urls.forEach((url, index) => {
+    const shown = url === '' ? 'an empty entry' : `"${url.split(':')[0]}:..."`;
+    if (!MYSQL_URL.test(url) || !URL.canParse(url)) {
+      throw new Error(`${variable}: entry ${index + 1} must be a mysql:// or mariadb:// URL such as mysql://reader:pass@replica1:3306/db (got ${shown})`);
+    }
+  });
+  if (!primaryUrl || !MYSQL_URL.test(primaryUrl.trim())) {
+    throw new Error(`${variable} needs a MySQL primary: set ${primaryVariable} to a mysql:// URL (read replicas are not used with SQLite)`);
+  }
+  return urls;
 }

@@ -2,9 +2,12 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import * as mysql2 from 'mysql2';
 import { DataSource, MigrationExecutor, type DataSourceOptions, type EntityManager, type MixedList, type EntitySchema, type QueryRunner } from 'typeorm';
+import type { MysqlDriver } from 'typeorm/driver/mysql/MysqlDriver';
+import type { ReplicationMode } from 'typeorm/driver/types/ReplicationMode';
 import { DEFAULT_STATEMENT_TIMEOUT_MS } from './config';
 import type { Logger } from './logger';
 import { CreateRequestNonce1795690000000 } from './request-nonce';
+import { currentRequest } from './request-scope';
 import { SqlStatementLog } from './sql-statement-log';
 
 /** Tables the kit itself needs in every subgraph's database (not entities); createDatabase adds their migrations. */
@@ -24,6 +27,8 @@ export interface DatabaseOptions {
   logger: Logger;
   /** MySQL statements running longer are stopped by the server (default 5000; 0: no limit). Not applied to SQLite. */
   statementTimeoutMs?: number;
+  /** MySQL read replicas of `url` (mysql:// URLs): what queries read goes to them (see `readsFromReplica`). */
+  readUrls?: string[];
 }
 
 export interface Database {
@@ -50,29 +55,34 @@ export function createDatabase(options: DatabaseOptions): Database {
   const common = { entities: options.entities, migrations, synchronize: false, migrationsRun: false, logger: statements } as const;
   const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
   const url = options.url?.trim() || undefined;
+  const readUrls = (options.readUrls ?? []).map((u) => u.trim().replace(/^mariadb:/, 'mysql:'));
   let config: DataSourceOptions;
   let describe: string;
   if (url === undefined || url.startsWith('sqlite:')) {
+    if (readUrls.length > 0) throw new Error('read replicas need a MySQL database URL, not SQLite');
     const file = url === undefined ? resolve(options.dataDir ?? 'data', `${options.name}.sqlite`) : sqlitePath(url);
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     config = { type: 'better-sqlite3', database: file, enableWAL: file !== ':memory:', timeout: 10_000, ...common };
     describe = `sqlite:${file}`;
   } else if (/^(mysql|mariadb):\/\//.test(url)) {
-    const parsed = new URL(url);
+    const primary = url.replace(/^mariadb:/, 'mysql:');
     config = {
       type: 'mysql',
-      url: url.replace(/^mariadb:/, 'mysql:'),
+      ...(readUrls.length === 0
+        ? { url: primary }
+        : // mysql2 sets a pool aside after 5 failed connections; without a restore time it would drop it for good.
+          { replication: { master: { url: primary }, slaves: readUrls.map((u) => ({ url: u })), restoreNodeTimeout: POOL_SET_ASIDE_MS } }),
       charset: 'utf8mb4_unicode_ci',
       dateStrings: true,
       timezone: 'Z',
-      ...(statementTimeoutMs > 0 && { driver: mysqlWithStatementLimit(statementTimeoutMs, options.logger) }),
+      driver: mysqlWithSessionSetup(statementTimeoutMs, options.logger),
       ...common,
     };
-    describe = `mysql://${parsed.hostname}:${parsed.port || '3306'}${parsed.pathname}`;
+    describe = `${withoutCredentials(primary)}${readUrls.length > 0 ? ` (read replicas: ${readUrls.map(withoutCredentials).join(', ')})` : ''}`;
   } else {
     throw new Error(`database URL must start with mysql://, mariadb:// or sqlite: (got "${url.split(':')[0]}:...")`);
   }
-  const dataSource = new DataSource(config);
+  const dataSource = new RoutedDataSource(config);
   const limited = config.type === 'mysql' && statementTimeoutMs > 0;
   return {
     dataSource,
@@ -106,22 +116,111 @@ function statementLimit(ms: number): string {
 }
 
 /**
- * mysql2 as TypeORM loads it, except that every new pooled connection first gets the statement time limit (a
- * connection's commands run in order, so the limit is in place before the pool hands the connection out).
+ * mysql2 as TypeORM loads it, except that every new pooled connection first gets the statement time limit (when
+ * `ms` > 0; a connection's commands run in order, so the limit is in place before the pool hands the connection out),
+ * in the primary's pool and in each read replica's, and that a replica's or the primary's pool set aside or back in
+ * use is logged.
  */
-function mysqlWithStatementLimit(ms: number, logger: Logger): typeof mysql2 {
+function mysqlWithSessionSetup(ms: number, logger: Logger): typeof mysql2 {
+  const setUp = (pool: mysql2.Pool) => {
+    if (ms <= 0) return;
+    pool.on('connection', (connection) => {
+      connection.query(statementLimit(ms), (err: Error | null) => {
+        if (err) logger.error({ err }, 'could not set the statement time limit on a MySQL connection');
+      });
+    });
+  };
   return {
     ...mysql2,
     createPool(config: mysql2.PoolOptions) {
       const pool = mysql2.createPool(config);
-      pool.on('connection', (connection) => {
-        connection.query(statementLimit(ms), (err: Error | null) => {
-          if (err) logger.error({ err }, 'could not set the statement time limit on a MySQL connection');
-        });
-      });
+      setUp(pool);
       return pool;
     },
+    createPoolCluster(config?: mysql2.PoolClusterOptions) {
+      const cluster = mysql2.createPoolCluster(config) as PoolClusterInternals;
+      // The cluster builds each node's pool itself (not through createPool) and keeps it in `_nodes` only.
+      const add = cluster.add.bind(cluster) as (id: string, options: mysql2.PoolOptions) => void;
+      cluster.add = ((id: string, options: mysql2.PoolOptions) => {
+        add(id, options);
+        setUp(cluster._nodes[id].pool);
+      }) as typeof cluster.add;
+      cluster.on('offline', (id: string) =>
+        logger.warn({ pool: poolName(id), retryInMs: POOL_SET_ASIDE_MS }, 'MySQL pool set aside: its last 5 connection attempts failed'),
+      );
+      cluster.on('online', (id: string) => logger.info({ pool: poolName(id) }, 'MySQL pool back in use'));
+      return cluster;
+    },
   } as typeof mysql2;
+}
+
+/** How long mysql2 leaves a pool (a read replica's or the primary's) aside after 5 failed connection attempts. */
+const POOL_SET_ASIDE_MS = 5_000;
+// TypeORM's names for the pools of its pool cluster (MysqlDriver.connect).
+const PRIMARY_POOL = 'MASTER';
+const REPLICA_POOLS = 'SLAVE*';
+
+// mysql2 3.x (lib/pool_cluster.js): the nodes, and which of them a pattern matches and are not set aside.
+type PoolClusterInternals = mysql2.PoolCluster & {
+  _nodes: Record<string, { pool: mysql2.Pool }>;
+  _findNodeIds(pattern: string): string[];
+};
+
+/** A pool's name in logs and metrics: `primary`, or `replica-<n>` for the n-th URL of the read replicas. */
+function poolName(id: string): string {
+  return id === PRIMARY_POOL ? 'primary' : `replica-${Number(id.replace(/^SLAVE/, '')) + 1}`;
+}
+
+/** The MySQL driver's pool (no read replicas) or pool cluster (with them); neither on SQLite or once closed. */
+function mysqlDriverPools(dataSource: DataSource): { pool?: mysql2.Pool; cluster?: PoolClusterInternals } {
+  if (dataSource.options.type !== 'mysql') return {};
+  const driver = dataSource.driver as MysqlDriver;
+  return { pool: driver.pool as mysql2.Pool | undefined, cluster: driver.poolCluster as PoolClusterInternals | undefined };
+}
+
+/** The MySQL connection pools of a DataSource, by name (`primary`, `replica-1`...); none on SQLite or once closed. */
+export function mysqlPools(dataSource: DataSource): Array<{ name: string; pool: mysql2.Pool }> {
+  const { pool, cluster } = mysqlDriverPools(dataSource);
+  if (cluster) return Object.entries(cluster._nodes).map(([id, node]) => ({ name: poolName(id), pool: node.pool }));
+  return pool ? [{ name: 'primary', pool }] : [];
+}
+
+/**
+ * Whether the current work may read from a read replica: only the work of a query request (the GraphQL query path
+ * of the subgraph), and only while a replica's pool is in use. Everything else reads from the primary: mutations
+ * (their answers show their own writes), start-up, migrations, reference data, health checks. Transactions and
+ * `DataSource.query` use the primary whatever this says.
+ */
+export function readsFromReplica(dataSource: DataSource): boolean {
+  const { cluster } = mysqlDriverPools(dataSource);
+  if (cluster === undefined) return false;
+  const request = currentRequest();
+  return request !== undefined && !request.mutation && cluster._findNodeIds(REPLICA_POOLS).length > 0;
+}
+
+/**
+ * Where a plain read (`readRows`) goes: a read replica's pool when `readsFromReplica`, else the primary's; undefined
+ * on SQLite and once closed.
+ */
+export function readPool(dataSource: DataSource): Pick<mysql2.Pool, 'query'> | undefined {
+  const { pool, cluster } = mysqlDriverPools(dataSource);
+  if (cluster === undefined) return pool;
+  return cluster.of(readsFromReplica(dataSource) ? REPLICA_POOLS : PRIMARY_POOL);
+}
+
+/**
+ * TypeORM reads through query builders outside a transaction (`find`, `getMany`, `getCount`...) from a replica
+ * ("slave" mode) by default; here only where `readsFromReplica` allows.
+ */
+class RoutedDataSource extends DataSource {
+  override defaultReplicationModeForReads(): ReplicationMode {
+    return readsFromReplica(this) ? 'slave' : 'master';
+  }
+}
+
+function withoutCredentials(url: string): string {
+  const parsed = new URL(url);
+  return `mysql://${parsed.hostname}:${parsed.port || '3306'}${parsed.pathname}`;
 }
 
 const MYSQL_STATEMENT_TIMEOUTS = new Set([1969 /* MariaDB ER_STATEMENT_TIMEOUT */, 3024 /* MySQL ER_QUERY_TIMEOUT */]);

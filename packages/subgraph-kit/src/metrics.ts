@@ -3,8 +3,7 @@ import { BoundedLabel, createMetricsRegistry, DEFAULT_MAX_OPERATION_NAMES, graph
 import type { Pool } from 'mysql2';
 import { Gauge, Histogram, type Registry } from 'prom-client';
 import type { AfterQueryEvent } from 'typeorm/subscriber/event/QueryEvent';
-import type { MysqlDriver } from 'typeorm/driver/mysql/MysqlDriver';
-import type { Database } from './data-source';
+import { mysqlPools, type Database } from './data-source';
 
 export interface SubgraphMetrics {
   registry: Registry;
@@ -43,27 +42,33 @@ export function createSubgraphMetrics(database: Database): SubgraphMetrics {
       if (event.success && event.executionTime !== undefined) database.statements.statementDone(event.query, event.executionTime / 1000);
     },
   });
-  const pool = system === 'mysql' ? ((dataSource.driver as MysqlDriver).pool as PoolInternals | undefined) : undefined;
+  const pools = mysqlPools(dataSource).map(({ name, pool }) => ({ name, pool: pool as PoolInternals }));
+  // With read replicas, one series per pool (`pool_name`: primary, replica-1...; as many as configured); without,
+  // the primary's series carry no pool label, as before replicas existed.
+  const poolLabel = (name: string) => (pools.length > 1 ? { pool_name: name } : {});
   // SQLite has one connection, always open, and nothing waits for it in a pool: no pool gauges.
-  if (pool) {
+  if (pools.length > 0) {
     new Gauge({
       name: 'db_client_connection_count',
-      help: 'Connections of the MySQL pool, by state: used (lent to a statement or transaction) or idle.',
-      labelNames: ['state'],
+      help: 'Connections of each MySQL pool (the primary and any read replicas), by state: used (lent to a statement or transaction) or idle.',
+      labelNames: ['state', 'pool_name'],
       registers: [registry],
       collect() {
-        const all = pool._allConnections.length;
-        const idle = pool._freeConnections.length;
-        this.set({ state: 'used' }, all - idle);
-        this.set({ state: 'idle' }, idle);
+        for (const { name, pool } of pools) {
+          const all = pool._allConnections.length;
+          const idle = pool._freeConnections.length;
+          this.set({ ...poolLabel(name), state: 'used' }, all - idle);
+          this.set({ ...poolLabel(name), state: 'idle' }, idle);
+        }
       },
     });
     new Gauge({
       name: 'db_client_connection_pending_requests',
-      help: 'Requests waiting for a connection of the MySQL pool (all in use).',
+      help: 'Requests waiting for a connection of each MySQL pool (all in use).',
+      labelNames: ['pool_name'],
       registers: [registry],
       collect() {
-        this.set(pool._connectionQueue.length);
+        for (const { name, pool } of pools) this.set(poolLabel(name), pool._connectionQueue.length);
       },
     });
   }

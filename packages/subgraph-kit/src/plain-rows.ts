@@ -1,6 +1,5 @@
-import type { Pool } from 'mysql2';
 import { QueryFailedError, type DataSource, type EntityTarget, type ObjectLiteral } from 'typeorm';
-import type { MysqlDriver } from 'typeorm/driver/mysql/MysqlDriver';
+import { readPool } from './data-source';
 import { SqlStatementLog } from './sql-statement-log';
 
 interface PlainColumn {
@@ -83,12 +82,13 @@ export class PlainRows<E extends ObjectLiteral> {
 /**
  * Runs one read statement and returns its rows. On MySQL it goes straight to the driver's pool (a pooled connection,
  * released when the statement ends, with the same session statement limit), past TypeORM's query runner, which costs
- * more per statement than the driver. Like every statement it is counted, logged and timed (metrics), and refused for
- * an abandoned request, by the DataSource's logger (SqlStatementLog); a failure is TypeORM's QueryFailedError, as from `query`.
+ * more per statement than the driver: a read replica's pool for a query request, else the primary's (`readPool`).
+ * Like every statement it is counted, logged and timed (metrics), and refused for an abandoned request, by the
+ * DataSource's logger (SqlStatementLog); a failure is TypeORM's QueryFailedError, as from `query`.
  * Elsewhere (SQLite) it is `dataSource.query`.
  */
 export async function readRows(dataSource: DataSource, sql: string, parameters: unknown[]): Promise<Array<Record<string, unknown>>> {
-  const pool = dataSource.options.type === 'mysql' ? ((dataSource.driver as MysqlDriver).pool as Pool | undefined) : undefined;
+  const pool = readPool(dataSource);
   if (pool === undefined) return dataSource.query(sql, parameters);
   dataSource.logger.logQuery(sql, parameters);
   const started = performance.now();

@@ -13,6 +13,11 @@ export interface RequestScope {
    * Its reason is a sentence saying which.
    */
   signal: AbortSignal;
+  /**
+   * Set once the operation is known to be a mutation (server.ts). From then on the request reads from the primary
+   * database, never a read replica, so that its answer shows its own writes (data-source.ts, `readsFromReplica`).
+   */
+  mutation?: boolean;
 }
 
 const scopes = new AsyncLocalStorage<RequestScope>();

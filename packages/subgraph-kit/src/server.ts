@@ -91,6 +91,7 @@ export async function buildSubgraph<Context extends RequestContext>(definition: 
     migrations: definition.migrations,
     logger,
     statementTimeoutMs,
+    readUrls: config.databaseReadUrls,
   });
   await openAndMigrate(database, logger);
   if (config.loadReferenceData !== false) {
@@ -291,7 +292,10 @@ function mutationReplayGuard(nonces: NonceClaims): ApolloServerPlugin {
         async didResolveOperation({ operation }) {
           if (operation?.operation !== 'mutation') return;
           // Every /graphql request runs in a request scope (requestScope precedes Apollo).
-          const { nonce, expiresAt } = currentRequest()!;
+          const scope = currentRequest()!;
+          // Before any resolver reads: a mutation reads from the primary only (read-your-writes).
+          scope.mutation = true;
+          const { nonce, expiresAt } = scope;
           if (!(await nonces.claim(nonce, expiresAt))) {
             throw new GraphQLError(`Unauthorized: ${REPLAYED}`, { extensions: { code: ERROR_CODES.UNAUTHENTICATED, http: { status: 401 } } });
           }
