@@ -1,4 +1,4 @@
-// Says once, plainly, when the MySQL, Redis or browser tests will be skipped and how to turn them on.
+// Says once, plainly, when the MySQL, Redis, browser or load balancer tests will be skipped and how to turn them on.
 const { existsSync } = require('node:fs');
 
 module.exports = async function announceMysql() {
@@ -12,6 +12,12 @@ module.exports = async function announceMysql() {
     process.stdout.write(
       '\n[tests] /usr/bin/chromium is not installed: the explorer\'s browser tests are SKIPPED (named "... (skipped: /usr/bin/chromium not found ...)").\n' +
         "[tests] To run them: apt-get install -y chromium (Debian's Chromium; never a downloaded browser build), then npm test\n",
+    );
+  }
+  if (!existsSync('/usr/sbin/haproxy')) {
+    process.stdout.write(
+      '\n[tests] /usr/sbin/haproxy is not installed: the tests of replicas behind a load balancer are SKIPPED (named "... (skipped: ...)").\n' +
+        "[tests] To run them: apt-get install -y haproxy (Debian's package), with MYSQL_TEST_URL and REDIS_TEST_URL set, then npm test\n",
     );
   }
   if (!process.env.MYSQL_TEST_URL) {

@@ -47,7 +47,9 @@ function reservedNames() {
     .map((file) => JSON.parse(fs.readFileSync(file, 'utf8')).name.replace(/^@partnership\//, ''));
   // Registered subgraphs get their own, clearer refusal below.
   const registered = JSON.parse(fs.readFileSync(registryFile, 'utf8')).subgraphs.map((s) => s.name);
-  return ['gateway', 'mysql', 'supergraph', 'redis', 'database', 'prometheus', 'otel-collector', 'jaeger', 'grafana', ...packageNames].filter((reserved) => !registered.includes(reserved));
+  return ['gateway', 'mysql', 'supergraph', 'redis', 'database', 'prometheus', 'otel-collector', 'jaeger', 'grafana', ...packageNames].filter(
+    (reserved) => !registered.includes(reserved),
+  );
 }
 
 function parseArgs(argv) {

@@ -77,7 +77,12 @@ export interface ServiceProcess {
 
 /** Starts `node <script>` (absolute, or relative to the repository root) with exactly `env` on top of PATH. */
 export function startProcess(name: string, script: string, env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, [resolve(repoRoot, script)], {
+  return startCommand(name, process.execPath, [resolve(repoRoot, script)], env);
+}
+
+/** Starts `command` with `args` in the repository root, with exactly `env` on top of PATH. */
+export function startCommand(name: string, command: string, args: string[], env: Record<string, string>): ServiceProcess {
+  const child = spawn(command, args, {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

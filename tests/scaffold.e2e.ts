@@ -129,7 +129,12 @@ describe('npm run new-subgraph, in a copy of the repository', () => {
 
     const composed = run('npm', ['run', 'compose']);
     expect([composed.status, composed.stderr]).toEqual([0, expect.any(String)]);
-    expect(changed(afterScaffold, snapshot(copy))).toEqual(['deploy/observability/prometheus.yml', 'docker-compose.yml', 'supergraph/supergraph.graphql']);
+    expect(changed(afterScaffold, snapshot(copy))).toEqual([
+      'deploy/kubernetes/base/supergraph.graphql',
+      'deploy/observability/prometheus.yml',
+      'docker-compose.yml',
+      'supergraph/supergraph.graphql',
+    ]);
     expect(readFileSync(join(copy, 'supergraph', 'supergraph.graphql'), 'utf8')).toContain(
       `@join__graph(name: "${NAME}", url: "http://localhost:${newPort}/graphql")`,
     );

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isRole, ROLES, type Role } from '@partnership/domain';
@@ -30,6 +31,12 @@ export interface GatewayConfig {
   port: number;
   /** Interface to listen on. */
   host: string;
+  /**
+   * Which proxies in front of the gateway to believe about the client's address (X-Forwarded-For): false, none (the
+   * default: the address is the connection's); a number, that many hops; or addresses, CIDR ranges and Express's
+   * names (loopback, linklocal, uniquelocal). The address is what anonymous callers' rate limits are counted by.
+   */
+  trustProxy: false | number | string[];
   /** The supergraph SDL file to serve; watched and reloaded when it changes. */
   supergraphPath: string;
   /**
@@ -221,7 +228,7 @@ export function subgraphUrlVariable(subgraphName: string): string {
 
 /**
  * Reads the configuration from environment variables, each with a local default:
- * PORT (4000), HOST (127.0.0.1), SUPERGRAPH_PATH (the committed supergraph), `<SUBGRAPH>_URL` per subgraph,
+ * PORT (4000), HOST (127.0.0.1), TRUST_PROXY (none), SUPERGRAPH_PATH (the committed supergraph), `<SUBGRAPH>_URL` per subgraph,
  * SUBGRAPH_TIMEOUT_MS (10000), CORS_ORIGINS (comma-separated; default http://localhost:* and http://127.0.0.1:*),
  * SUPERGRAPH_POLL_INTERVAL_MS (1000), EXPLORER_EXAMPLES_DIR (supergraph/operations), INTROSPECTION (true, false or roles;
  * default true, false when NODE_ENV=production),
@@ -241,6 +248,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
   return {
     port: integerFromEnv(env, 'PORT', 4000, 0, 65535),
     host: env.HOST || '127.0.0.1',
+    trustProxy: trustProxyFromEnv(env),
     supergraphPath: env.SUPERGRAPH_PATH ? resolve(env.SUPERGRAPH_PATH) : defaultSupergraphPath,
     subgraphUrlOverride: (name) => {
       const variable = subgraphUrlVariable(name);
@@ -321,6 +329,34 @@ export function explorerSignInFromEnv(env: NodeJS.ProcessEnv): ExplorerSignInCon
 export function isLoopbackHost(host: string): boolean {
   const bare = host.replace(/^\[|\]$/g, '');
   return bare === 'localhost' || bare === '::1' || /^127(\.\d{1,3}){3}$/.test(bare) || /^::ffff:127(\.\d{1,3}){3}$/.test(bare);
+}
+
+const proxyNames = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * TRUST_PROXY: unset (trust no proxy), a number of hops from 1 to 10, or a comma-separated list of addresses, CIDR
+ * ranges and the names loopback, linklocal, uniquelocal (Express's `trust proxy`).
+ */
+function trustProxyFromEnv(env: NodeJS.ProcessEnv): GatewayConfig['trustProxy'] {
+  const raw = env.TRUST_PROXY?.trim();
+  if (!raw) return false;
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops >= 1 && hops <= 10) return hops;
+  } else {
+    const entries = raw.split(',').map((entry) => entry.trim());
+    const valid = (entry: string) => {
+      if (proxyNames.has(entry)) return true;
+      const [address, prefix, ...rest] = entry.split('/');
+      const family = isIP(address);
+      if (family === 0 || rest.length > 0) return false;
+      return prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+    };
+    if (entries.every(valid)) return entries;
+  }
+  throw new Error(
+    `TRUST_PROXY must be a number of proxies from 1 to 10, or addresses, CIDR ranges and the names loopback, linklocal, uniquelocal separated by commas (got "${raw}")`,
+  );
 }
 
 function switchFromEnv(env: NodeJS.ProcessEnv, variable: string, fallback: boolean): boolean {

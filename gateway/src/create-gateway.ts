@@ -156,6 +156,8 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
 
   const app = express();
   app.disable('x-powered-by');
+  // Behind a load balancer every connection comes from it: the client's address is in X-Forwarded-For (TRUST_PROXY).
+  app.set('trust proxy', config.trustProxy);
   const httpServer = createServer(app);
   let url = '';
 

@@ -11,6 +11,7 @@ describe('configuration from the environment', () => {
     expect(config).toMatchObject({
       port: 4000,
       host: '127.0.0.1',
+      trustProxy: false,
       supergraphPath: resolve(__dirname, '..', '..', 'supergraph', 'supergraph.graphql'),
       subgraphTimeoutMs: 10_000,
       corsOrigins: ['http://localhost:*', 'http://127.0.0.1:*'],
@@ -110,8 +111,22 @@ describe('configuration from the environment', () => {
     expect(subgraphUrlVariable('inventory.v2')).toBe('INVENTORY_V2_URL');
   });
 
+  test('TRUST_PROXY: a number of hops, or addresses, ranges and names', () => {
+    expect(gatewayConfigFromEnv({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(gatewayConfigFromEnv({ TRUST_PROXY: ' loopback, 10.0.0.0/8 ,fd00::/8,192.0.2.7' }).trustProxy).toEqual([
+      'loopback',
+      '10.0.0.0/8',
+      'fd00::/8',
+      '192.0.2.7',
+    ]);
+    expect(gatewayConfigFromEnv({ TRUST_PROXY: '' }).trustProxy).toBe(false);
+  });
+
   test('unusable values are refused with the variable named', () => {
     expect(() => gatewayConfigFromEnv({ PORT: 'eighty' })).toThrow('PORT must be a whole number from 0 to 65535 (got "eighty")');
+    for (const trustProxy of ['0', '11', 'yes', '10.0.0.0/33', '10.0.0.1, nowhere', '10.0.0.0/8/1']) {
+      expect(() => gatewayConfigFromEnv({ TRUST_PROXY: trustProxy })).toThrow(`TRUST_PROXY must be a number of proxies from 1 to 10, or addresses`);
+    }
     expect(() => gatewayConfigFromEnv({ SUBGRAPH_TIMEOUT_MS: '0' })).toThrow('SUBGRAPH_TIMEOUT_MS must be a whole number from 1 to 600000 (got "0")');
     expect(() => gatewayConfigFromEnv({ INTROSPECTION: 'maybe' })).toThrow(
       'INTROSPECTION must be true, false or a comma-separated list of roles among viewer, analyst, editor, admin (got "maybe")',

@@ -74,6 +74,28 @@ describe('rate limits per caller', () => {
     }
   });
 
+  test('behind a proxy (TRUST_PROXY): anonymous callers are counted by the address it forwards; without it, X-Forwarded-For is ignored', async () => {
+    const from = (address: string) => ({ 'x-forwarded-for': address });
+    const trusting = await startGateway(testConfig({ supergraphPath, rateLimit: { perMinute: 2, keyPrefix: `test-${randomUUID()}` }, trustProxy: 1 }));
+    try {
+      for (let i = 0; i < 2; i += 1) expect((await post(trusting.base, ping, from('198.51.100.1'))).status).toBe(200);
+      expect((await post(trusting.base, ping, from('198.51.100.1'))).status).toBe(429);
+      // Another client behind the same proxy has its own budget; an address the client wrote itself (left of the one
+      // the proxy appended) changes nothing.
+      expect((await post(trusting.base, ping, from('198.51.100.2'))).status).toBe(200);
+      expect((await post(trusting.base, ping, from('203.0.113.9, 198.51.100.1'))).status).toBe(429);
+    } finally {
+      await trusting.stop();
+    }
+    const direct = await start({ perMinute: 2, keyPrefix: `test-${randomUUID()}` });
+    try {
+      for (let i = 0; i < 2; i += 1) expect((await post(direct.base, ping, from(`198.51.100.${i}`))).status).toBe(200);
+      expect((await post(direct.base, ping, from('198.51.100.7'))).status).toBe(429);
+    } finally {
+      await direct.stop();
+    }
+  });
+
   test('0 means no limit', async () => {
     const gateway = await start({ perMinute: 0, keyPrefix: 'unused' });
     try {

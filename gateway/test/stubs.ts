@@ -193,6 +193,7 @@ export function testConfig(overrides: Partial<GatewayConfig> & Pick<GatewayConfi
   return {
     port: 0,
     host: '127.0.0.1',
+    trustProxy: false,
     subgraphUrlOverride: () => undefined,
     subgraphTimeoutMs: 5000,
     corsOrigins: ['http://localhost:*'],
