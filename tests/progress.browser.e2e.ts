@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { scratchTargets } from '@partnership/subgraph-kit/testing';
 import type { BrowserContext, Page } from 'playwright-core';
 import { browserTestMs, describeInChromium, launchChromium, requestsLeavingLocalhost } from './browser';
+import { createGateway, gatewayConfigFromEnv } from '@partnership/gateway';
 import { bootFederation, type Federation } from './federation';
 
 // The progress page as a reader sees it: Debian's Chromium over the real federation, the charts drawn by the
@@ -111,6 +112,33 @@ describeInChromium('the progress page in Chromium', () => {
         const file = join(process.env.SCREENSHOTS_DIR, 'progress.png');
         await page.screenshot({ path: file });
         expect(statSync(file).size).toBeLessThan(300 * 1024);
+      }
+    },
+    browserTestMs,
+  );
+
+  test(
+    'under TRUSTED_DOCUMENTS=only the page draws the same charts: its query is a trusted document',
+    async () => {
+      const strict = await createGateway({
+        ...gatewayConfigFromEnv({ DATA_DIR: federation.dataDir, LOG_LEVEL: process.env.LOG_LEVEL, TRUSTED_DOCUMENTS: 'only' }),
+        subgraphUrlOverride: (name) => federation.urls[name as keyof Federation['urls']],
+      });
+      const strictPage = await context.newPage();
+      try {
+        await strictPage.goto(new URL('/progress', await strict.listen(0)).href);
+        await strictPage.locator('#progress[data-ready="true"]').waitFor();
+        const surgeons = strictPage.locator('[data-programme="surgeons-100-by-2030"]');
+        expect(await tableRows(surgeons, '.progress-cohorts')).toEqual([['March 2026', 'Paul Strauss Center', '5', '5']]);
+        // A query that is not in the manifest is still refused there.
+        const refused = await strictPage.evaluate(async () => {
+          const response = await fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+          return response.status;
+        });
+        expect(refused).toBe(400);
+      } finally {
+        await strictPage.close();
+        await strict.stop();
       }
     },
     browserTestMs,

@@ -8,23 +8,9 @@
   // Programmes are fetched a page at a time; a generated data set may hold thousands, and this page charts the first.
   const pageSize = 20;
   const maxProgrammes = 100;
-  const query = `query ProgrammesProgress($first: Int!, $after: String) {
-  trainingPrograms(first: $first, after: $after) {
-    totalCount
-    pageInfo { hasNextPage endCursor }
-    nodes {
-      id
-      title
-      summary
-      targetTrainees
-      targetDate { label earliest latest }
-      startsOn { label earliest }
-      agreement { title concludedOn { label earliest } }
-      cohorts { id startsOn { label earliest precision } plannedSize hostInstitution { name } }
-      progress { target planned enrolled completed remaining onTrack }
-    }
-  }
-}`;
+  // The saved operation supergraph/operations/progress-page/programmes-progress.graphql, printed as the trusted
+  // documents manifest holds it: the page runs under TRUSTED_DOCUMENTS=only too.
+  const query = root.getAttribute('data-query');
 
   const colours = { target: '#6b6b6b', planned: '#0b5cad', enrolled: '#d9822b', completed: '#2e8540' };
   const dayMs = 86_400_000;

@@ -1,10 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import express, { type Request, type Router } from 'express';
-import { parse, validate, type GraphQLSchema } from 'graphql';
+import { parse, print, validate, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import { PARTNERS, ROLES } from '@partnership/domain';
-import { gatewayPackageDir, type ExplorerOidcConfig } from './config';
+import { defaultExamplesDir, gatewayPackageDir, type ExplorerOidcConfig } from './config';
 import { developmentTokenPath } from './dev-sign-in';
 
 /**
@@ -33,6 +33,17 @@ const assets: Record<string, { file: string; type: string }> = {
 
 /** The page charting each training programme against its target (progress.js), linked from the explorer's header. */
 export const progressPagePath = '/progress';
+
+/** The progress page's query: a front-end's saved operation, like those of supergraph/operations/<front-end>/. */
+export const progressQueryFile = join(defaultExamplesDir, 'progress-page', 'programmes-progress.graphql');
+
+/**
+ * The text the progress page sends: the saved operation printed, exactly the body of its trusted documents manifest
+ * entry (supergraph/trusted-documents.json), so that TRUSTED_DOCUMENTS=only accepts it.
+ */
+export function progressQuery(): string {
+  return print(parse(readFileSync(progressQueryFile, 'utf8')));
+}
 
 /** The sign-in the explorer offers (see dev-sign-in.ts and `explorerSignInFromEnv`). */
 export interface ExplorerSignInOptions {
@@ -164,7 +175,7 @@ export function explorerPage(examples: ExplorerExample[], signIn: ExplorerSignIn
  * The progress page: what it shows in plain words, then one section per programme that progress.js fills from the
  * GraphQL endpoint (a chart, and a table of the same figures under it).
  */
-export function progressPage(endpoint = '/graphql'): string {
+export function progressPage(query: string, endpoint = '/graphql'): string {
   return `<!doctype html>
 <html lang="en">
   <head>
@@ -186,7 +197,7 @@ export function progressPage(endpoint = '/graphql'): string {
       </p>
       <nav><a href="/">Back to the explorer</a> · figures from <code>${escapeHtml(endpoint)}</code>, public records only</nav>
     </header>
-    <main id="progress" data-endpoint="${escapeHtml(endpoint)}" aria-live="polite"><p class="progress-status">Loading the programmes…</p></main>
+    <main id="progress" data-endpoint="${escapeHtml(endpoint)}" data-query="${escapeHtml(query)}" aria-live="polite"><p class="progress-status">Loading the programmes…</p></main>
     <noscript>This page draws its charts with JavaScript. The same figures are in the explorer: <a href="/">open it</a>.</noscript>
     <script src="${explorerAssetsPath}/chart.umd.min.js"></script>
     <script src="${explorerAssetsPath}/progress.js"></script>
@@ -216,10 +227,12 @@ export function wantsExplorerPage(req: Request): boolean {
  */
 export function explorerAssets(): Router {
   const router = express.Router();
+  // Read once: a missing or broken file stops the gateway's start, as a broken install should.
+  const page = progressPage(progressQuery());
   router.get(progressPagePath, (_req, res) => {
     res.setHeader('content-security-policy', contentSecurityPolicy({ development: false }));
     res.setHeader('cache-control', 'no-cache');
-    res.type('html').send(progressPage());
+    res.type('html').send(page);
   });
   router.get(`${explorerAssetsPath}/:asset`, (req, res, next) => {
     const asset = Object.hasOwn(assets, req.params.asset) ? assets[req.params.asset] : undefined;

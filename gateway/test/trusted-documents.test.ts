@@ -1,5 +1,6 @@
 import { trustedDocumentsFromEnv, defaultTrustedDocumentsManifest } from '../src/config';
 import { createGateway } from '../src/create-gateway';
+import { progressQuery } from '../src/explorer';
 import { loadTrustedDocuments, persistedQueryManifest, sha256Hex, untrustedOperationMessage, type TrustedDocumentsSettings } from '../src/trusted-documents';
 import { post, startSecured, type Answer, type SecuredSetup } from './security-fixture';
 import { capturingLogger, scratchDir, testConfig } from './stubs';
@@ -185,6 +186,11 @@ describe('trusted documents', () => {
       manifests: [defaultTrustedDocumentsManifest, frontEnd, other],
     });
     expect(() => trustedDocumentsFromEnv({ TRUSTED_DOCUMENTS: 'strict' })).toThrow('TRUSTED_DOCUMENTS must be off, allow, only (got "strict")');
+  });
+
+  test("the progress page's query is the built-in manifest's ProgrammesProgress, so the page runs under TRUSTED_DOCUMENTS=only", () => {
+    const trusted = loadTrustedDocuments(trustedDocumentsFromEnv({ TRUSTED_DOCUMENTS: 'only' }));
+    expect(trusted!.byId.get(sha256Hex(progressQuery()))?.name).toBe('ProgrammesProgress');
   });
 
   test('the built-in manifest of the saved client operations loads', () => {

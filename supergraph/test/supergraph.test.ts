@@ -168,8 +168,8 @@ describe('saved client operations', () => {
     return apiSchemaOf(outcome.supergraphSdl);
   })();
 
-  test('there are examples for the front-end and the analysts', () => {
-    expect(operations.map((o) => o.name)).toEqual(['AgreementWithParties', 'InstitutionsWithAgreements', 'ProgrammeWithCohorts']);
+  test("there are examples for the front-end and the analysts, and the progress page's query", () => {
+    expect(operations.map((o) => o.name)).toEqual(['AgreementWithParties', 'InstitutionsWithAgreements', 'ProgrammeWithCohorts', 'ProgrammesProgress']);
     for (const operation of operations) expect(operation.description).not.toBe('');
   });
 
