@@ -7,15 +7,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSubgraphRegistry } from '@partnership/subgraph-kit';
 import { postGraphQL, scratchTargets } from '@partnership/subgraph-kit/testing';
+import { parse } from 'yaml';
 import { bootFederation, type Federation } from './federation';
 import { repoRoot } from './processes';
 
-// js-yaml comes with jest (no dependency of ours), as in supergraph/test/registry.test.ts.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const yaml = require('js-yaml') as { load(text: string): unknown };
-
 const deployFolder = join(repoRoot, 'deploy', 'observability');
-const readYaml = <T>(file: string): T => yaml.load(readFileSync(file, 'utf8')) as T;
+const readYaml = <T>(file: string): T => parse(readFileSync(file, 'utf8')) as T;
 
 interface Dashboard {
   panels?: Array<{ title?: string; targets?: Array<{ expr?: string }>; panels?: Dashboard['panels'] }>;

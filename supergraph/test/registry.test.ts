@@ -5,11 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { readSubgraphRegistry, subgraphUrlVariableName } from '@partnership/service-runtime';
+import { parse } from 'yaml';
 import { partnershipSubgraphs, repositoryRoot, supergraphFile } from '../src/compose';
-
-// js-yaml comes with jest (no dependency of ours): only tests use it, to read docker-compose.yml.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const yaml = require('js-yaml') as { load(text: string): unknown };
 
 interface ComposeService {
   command?: string[];
@@ -22,7 +19,7 @@ interface ComposeService {
 
 const registry = readSubgraphRegistry(join(repositoryRoot, 'subgraphs.json'));
 const read = (file: string) => readFileSync(join(repositoryRoot, file), 'utf8');
-const compose = yaml.load(read('docker-compose.yml')) as { services: Record<string, ComposeService> };
+const compose = parse(read('docker-compose.yml')) as { services: Record<string, ComposeService> };
 const NOT_SUBGRAPHS = ['mysql', 'gateway'];
 
 describe('the subgraph registry (subgraphs.json)', () => {
