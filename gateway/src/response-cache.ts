@@ -23,8 +23,11 @@ export interface GatewayCache {
   close(): Promise<void>;
 }
 
-// A Redis that does not answer within this long counts as a cache miss: the cache never makes a request wait.
+// A Redis that does not answer within this long counts as a cache miss: the cache never makes a request wait long.
 const REDIS_COMMAND_TIMEOUT_MS = 250;
+// After a command went unanswered, Redis is not asked for this long: a Redis that hangs (connected, silent) then costs
+// one wait per second, not one per cache lookup (a request makes several: its answer, its entities, the generation).
+const REDIS_PAUSE_AFTER_TIMEOUT_MS = 1000;
 const GENERATION_KEY = 'response-generation';
 
 /**
@@ -163,40 +166,24 @@ function connectRedisStore(url: string, keyPrefix: string, logger: Logger): Redi
     unreachable = true;
     logger.warn({ reason: error instanceof Error ? error.message : String(error) }, 'Redis unreachable: the response cache misses until it is back');
   };
-  client.on('error', failed);
-  keyv.on('error', failed);
-  client.on('ready', () => {
+  const answered = () => {
     if (!unreachable) return;
     unreachable = false;
     logger.info('Redis is back: the response cache is shared again');
     for (const listener of reconnectListeners) listener();
-  });
-  const withinTimeout = async <T>(operation: Promise<T>, fallback: T): Promise<T> => {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<T>((resolve) => {
-      timer = setTimeout(() => resolve(fallback), REDIS_COMMAND_TIMEOUT_MS);
-    });
-    try {
-      return await Promise.race([operation, timeout]);
-    } catch (error) {
-      failed(error);
-      return fallback;
-    } finally {
-      clearTimeout(timer);
-    }
   };
-  const trySet = (key: string, value: string, options?: KeyValueCacheSetOptions) =>
-    withinTimeout(
-      adapter.set(key, value, options).then(() => true),
-      false,
-    );
+  client.on('error', failed);
+  keyv.on('error', failed);
+  client.on('ready', answered);
+  const bounded = boundedRedisCalls({ timeoutMs: REDIS_COMMAND_TIMEOUT_MS, pauseMs: REDIS_PAUSE_AFTER_TIMEOUT_MS, failed, answered });
+  const trySet = (key: string, value: string, options?: KeyValueCacheSetOptions) => bounded(() => adapter.set(key, value, options).then(() => true), false);
   return {
     store: {
-      get: (key) => withinTimeout(adapter.get(key), undefined),
+      get: (key) => bounded(() => adapter.get(key), undefined),
       set: async (key, value, options) => {
         await trySet(key, value, options);
       },
-      delete: (key) => withinTimeout(adapter.delete(key), false),
+      delete: (key) => bounded(() => adapter.delete(key), false),
     },
     trySet,
     onReconnect: (listener) => reconnectListeners.push(listener),
@@ -205,3 +192,36 @@ function connectRedisStore(url: string, keyPrefix: string, logger: Logger): Redi
     },
   };
 }
+
+/**
+ * Runs Redis commands so that none makes a request wait beyond `timeoutMs`: an error or no answer in time gives
+ * `fallback` (and tells `failed`); after no answer, every command gives `fallback` at once, without asking Redis, for
+ * `pauseMs`. A command answered tells `answered` (Redis may have been away).
+ */
+export function boundedRedisCalls(options: { timeoutMs: number; pauseMs: number; failed(error: unknown): void; answered(): void }) {
+  let askAgainAt = 0;
+  return async <T>(command: () => Promise<T>, fallback: T): Promise<T> => {
+    if (performance.now() < askAgainAt) return fallback;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<typeof NO_ANSWER>((resolve) => {
+      timer = setTimeout(() => resolve(NO_ANSWER), options.timeoutMs);
+    });
+    try {
+      const result = await Promise.race([command(), timeout]);
+      if (result === NO_ANSWER) {
+        askAgainAt = performance.now() + options.pauseMs;
+        options.failed(new Error(`no answer within ${options.timeoutMs} ms`));
+        return fallback;
+      }
+      options.answered();
+      return result as T;
+    } catch (error) {
+      options.failed(error);
+      return fallback;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
+
+const NO_ANSWER = Symbol('no answer');
