@@ -99,6 +99,14 @@ function load(url: string, traffic: Traffic, connections: number, durationSecond
   });
 }
 
+/**
+ * Sends `traffic` through `gateway` for `seconds`, measuring nothing: the subgraphs and MySQL warm up on a kind of
+ * traffic (compiled code paths, buffer pool) before the first gateway is measured on it.
+ */
+export async function warmUp(gateway: RunningGateway, traffic: Traffic, connections: number, seconds: number): Promise<void> {
+  await load(gateway.url, traffic, connections, seconds);
+}
+
 export async function measureRound(gateway: RunningGateway, traffic: Traffic, subgraphPids: readonly number[], settings: LoadSettings): Promise<RoundResult> {
   await checkSample(gateway, traffic);
   if (settings.warmupSeconds > 0) await load(gateway.url, traffic, settings.connections, settings.warmupSeconds);

@@ -21,7 +21,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningSubgraph, startSubgraphs, syntheticCounts } from './federation';
 import { GATEWAYS, type GatewayKind, type GatewaySettings, PEER_IDS, startGateway, writePeerSupergraph } from './gateways';
-import { type LoadSettings, measureRound } from './measure';
+import { type LoadSettings, measureRound, warmUp } from './measure';
 import { killAllNow, stopAll } from './processes';
 import { repoRoot } from './paths';
 import { type Results, section, trafficTables, writeSection } from './report';
@@ -183,6 +183,17 @@ async function main(): Promise<void> {
     for (const kind of options.traffic) {
       const byGateway = new Map<string, Array<Awaited<ReturnType<typeof measureRound>> | { failed: string }>>();
       results.set(kind, byGateway);
+      // Without this, the first gateway of round 1 met subgraphs still warming up on this traffic and measured slower.
+      const warmUpSeconds = options.warmupSeconds * 3;
+      if (warmUpSeconds > 0) {
+        say(`${kind} traffic: warming the subgraphs up for ${warmUpSeconds} s (through ours without the response cache, not measured)`);
+        const warmer = await startGateway(GATEWAYS.find((g) => g.id === 'ours-no-response-cache')!, settings);
+        try {
+          await warmUp(warmer, trafficOf(kind, 0), options.connections, warmUpSeconds);
+        } finally {
+          await warmer.service.stop();
+        }
+      }
       for (let round = 1; round <= options.rounds; round += 1) {
         for (const gateway of options.gateways) {
           const rounds = byGateway.get(gateway.id) ?? [];
