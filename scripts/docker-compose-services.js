@@ -1,24 +1,32 @@
 #!/usr/bin/env node
 /**
  * Writes docker-compose.yml from the registry (subgraphs.json): MySQL, one service per registered subgraph (its
- * port, its database, the URLs of the other subgraphs) and the gateway (every subgraph's URL), plus
- * the opt-in `observability` profile (Prometheus, OpenTelemetry Collector, Jaeger, Grafana); and
- * deploy/observability/prometheus.yml, which scrapes the gateway and every registered subgraph.
- * `npm run compose` runs it, so a subgraph added with `npm run new-subgraph` gets its service, database, user and
- * scrape job. `--check` only compares, and fails when a file is not what the registry makes (as `npm run check` does).
- * Change the services here, not in the files it writes.
+ * port, its database, the URLs of the subgraphs it checks references with) and the gateway (every subgraph's URL),
+ * plus the opt-in `observability` profile (Prometheus, OpenTelemetry Collector, Jaeger, Grafana);
+ * deploy/observability/prometheus.yml, which scrapes the gateway and every registered subgraph; and the Kubernetes
+ * files of scripts/kubernetes-manifests.js. `npm run compose` runs it (after building @partnership/service-runtime,
+ * whose readSubgraphRegistry checks the registry), so a subgraph added with `npm run new-subgraph` gets its service,
+ * database, user, scrape job and Kubernetes objects. `--check` only compares, and fails when a file is not what the
+ * registry makes (as `npm run check` does). Change the services here, not in the files it writes.
  */
 
 const fs = require('node:fs');
 const path = require('node:path');
+const { readSubgraphRegistry, subgraphUrlVariableName, subgraphVariablePrefix } = require('@partnership/service-runtime');
+const { kubernetesManifests } = require('./kubernetes-manifests');
 
 const root = path.resolve(__dirname, '..');
 const composeFile = path.join(root, 'docker-compose.yml');
 const prometheusFile = path.join(root, 'deploy', 'observability', 'prometheus.yml');
-const { subgraphs } = JSON.parse(fs.readFileSync(path.join(root, 'subgraphs.json'), 'utf8'));
+let subgraphs;
+try {
+  subgraphs = readSubgraphRegistry(path.join(root, 'subgraphs.json'));
+} catch (err) {
+  process.stderr.write(`${err.message}\n`);
+  process.exit(1);
+}
 
-const upper = (name) => name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
-const url = (s) => `      ${upper(s.name)}_URL: http://${s.name}:${s.port}/graphql`;
+const url = (s) => `      ${subgraphUrlVariableName(s.name)}: http://${s.name}:${s.port}/graphql`;
 // In a container every service serves its metrics on the same port (one network namespace each), to Prometheus only.
 const METRICS_PORT = 9464;
 // Empty unless the caller sets OTEL_EXPORTER_OTLP_ENDPOINT: without the observability profile nothing exports spans.
@@ -65,7 +73,7 @@ function renderCompose() {
     '    environment:',
     '      MYSQL_ROOT_PASSWORD: ${MYSQL_ROOT_PASSWORD:-root-local}',
     `      SUBGRAPH_DATABASES: ${subgraphs.map((s) => s.name).join(' ')}`,
-    ...subgraphs.map((s) => `      ${upper(s.name)}_DB_PASSWORD: \${${upper(s.name)}_DB_PASSWORD:-${s.name}-local}`),
+    ...subgraphs.map((s) => `      ${subgraphVariablePrefix(s.name)}_DB_PASSWORD: \${${subgraphVariablePrefix(s.name)}_DB_PASSWORD:-${s.name}-local}`),
     '    volumes:',
     '      - mysql-data:/var/lib/mysql',
     '      - ./docker/mysql-init.sh:/docker-entrypoint-initdb.d/10-subgraph-databases.sh:ro',
@@ -73,7 +81,7 @@ function renderCompose() {
     '      test: ["CMD", "mysqladmin", "ping", "--host=127.0.0.1", "--user=root", "--password=${MYSQL_ROOT_PASSWORD:-root-local}"]',
     '      <<: *ready-check',
   ];
-  subgraphs.forEach((s, i) => {
+  for (const s of subgraphs) {
     lines.push(
       '',
       `  ${s.name}:`,
@@ -83,13 +91,13 @@ function renderCompose() {
       `      PORT: "${s.port}"`,
       '      DATA_DIR: /app/data',
       '      GATEWAY_SIGNING_SECRET: ${GATEWAY_SIGNING_SECRET:-}',
-      `      ${upper(s.name)}_DATABASE_URL: mysql://${s.name}:\${${upper(s.name)}_DB_PASSWORD:-${s.name}-local}@mysql:3306/${s.name}`,
-      ...subgraphs.filter((_other, j) => j !== i).map(url),
+      `      ${subgraphVariablePrefix(s.name)}_DATABASE_URL: mysql://${s.name}:\${${subgraphVariablePrefix(s.name)}_DB_PASSWORD:-${s.name}-local}@mysql:3306/${s.name}`,
+      ...subgraphs.filter((peer) => s.checksReferencesWith.includes(peer.name)).map(url),
       ...telemetry,
       '      LOG_LEVEL: ${LOG_LEVEL:-info}',
       ...healthcheck(s.port),
     );
-  });
+  }
   lines.push(
     '',
     '  gateway:',
@@ -188,6 +196,7 @@ function renderPrometheus() {
 const outputs = [
   { file: composeFile, wanted: renderCompose(), written: `services for ${subgraphs.map((s) => s.name).join(', ')} and the gateway` },
   { file: prometheusFile, wanted: renderPrometheus(), written: 'scrape jobs for the gateway and every subgraph' },
+  ...kubernetesManifests(subgraphs).map((output) => ({ ...output, file: path.join(root, output.file) })),
 ];
 const stale = outputs.filter(({ file, wanted }) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '') !== wanted);
 if (process.argv.includes('--check')) {

@@ -30,7 +30,10 @@ function partnerCodes() {
   return [...match[1].matchAll(/'([A-Z]+)'/g)].map((m) => m[1]);
 }
 
-/** Names a new subgraph may not take: compose services, `database` (its DATABASE_URL is every subgraph's fallback) and every workspace package's name. */
+/**
+ * Names a new subgraph may not take: compose services, `database` (its DATABASE_URL is every subgraph's fallback),
+ * `metrics` (a NetworkPolicy of deploy/kubernetes/base) and every workspace package's name.
+ */
 function reservedNames() {
   const rootPackage = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
   const folders = rootPackage.workspaces.flatMap((pattern) =>
@@ -47,7 +50,7 @@ function reservedNames() {
     .map((file) => JSON.parse(fs.readFileSync(file, 'utf8')).name.replace(/^@partnership\//, ''));
   // Registered subgraphs get their own, clearer refusal below.
   const registered = JSON.parse(fs.readFileSync(registryFile, 'utf8')).subgraphs.map((s) => s.name);
-  return ['gateway', 'mysql', 'supergraph', 'redis', 'database', 'prometheus', 'otel-collector', 'jaeger', 'grafana', ...packageNames].filter(
+  return ['gateway', 'mysql', 'supergraph', 'redis', 'database', 'prometheus', 'otel-collector', 'jaeger', 'grafana', 'metrics', ...packageNames].filter(
     (reserved) => !registered.includes(reserved),
   );
 }
@@ -80,7 +83,9 @@ function main() {
     );
   }
   if (reservedNames().includes(name)) {
-    fail(`--name "${name}" is reserved: a service of docker-compose.yml, an existing workspace package, or a name whose variables clash (DATABASE_URL)`);
+    fail(
+      `--name "${name}" is reserved: a service of docker-compose.yml, a Kubernetes object of deploy/kubernetes, an existing workspace package, or a name whose variables clash (DATABASE_URL)`,
+    );
   }
   if (!partners.includes(owner)) fail(`--owner "${owner}" is not a partner code: use one of ${partners.join(', ')}`);
 
@@ -110,10 +115,7 @@ function main() {
   try {
     copyRendered(templateDir, target, render);
     registry.subgraphs.push({ name, folder, port, owner });
-    fs.writeFileSync(
-      registryFile,
-      `${JSON.stringify(registry, null, 2).replace(/\{\n\s+("name"[^}]*)\n\s+\}/g, (_, body) => `{ ${body.replace(/\n\s+/g, ' ')} }`)}\n`,
-    );
+    fs.writeFileSync(registryFile, formatRegistry(registry));
     process.stdout.write(`new-subgraph: made ${folder} (port ${port}, owner ${owner}); running npm install to link the workspace\n`);
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: root, stdio: 'inherit' });
   } catch (err) {
@@ -128,13 +130,26 @@ function main() {
   process.stdout.write(
     [
       `new-subgraph: ${name} is registered on port ${port}. Next:`,
-      '  npm run compose    # the supergraph (and docker-compose.yml) now include it',
+      '  npm run compose    # the supergraph, docker-compose.yml and the Kubernetes manifests now include it',
       '  npm start          # serves it through the gateway at http://localhost:4000/graphql',
       `  npm test           # runs ${folder}/test with the others`,
       'See docs/partner-guide.md, "Change your subgraph".',
       '',
     ].join('\n'),
   );
+}
+
+/** subgraphs.json as the formatter (biome, 160 columns) keeps it: one line per subgraph, or one line per field where that is too long. */
+function formatRegistry(registry) {
+  const LINE_WIDTH = 160;
+  const inline = (value) => (Array.isArray(value) ? `[${value.map(inline).join(', ')}]` : JSON.stringify(value));
+  const entries = registry.subgraphs.map((subgraph, i) => {
+    const fields = Object.entries(subgraph).map(([key, value]) => `${JSON.stringify(key)}: ${inline(value)}`);
+    const comma = i < registry.subgraphs.length - 1 ? ',' : '';
+    const line = `    { ${fields.join(', ')} }${comma}`;
+    return line.length <= LINE_WIDTH ? line : `    {\n${fields.map((field) => `      ${field}`).join(',\n')}\n    }${comma}`;
+  });
+  return `${JSON.stringify({ ...registry, subgraphs: [] }, null, 2).replace('"subgraphs": []', `"subgraphs": [\n${entries.join('\n')}\n  ]`)}\n`;
 }
 
 function copyRendered(from, to, render) {

@@ -1,20 +1,22 @@
 /**
- * The Kubernetes manifests (deploy/kubernetes): both overlays render offline with `kubectl kustomize`, every object
- * validates against the Kubernetes schemas (kubernetes-models), and what the federation relies on holds: probes,
+ * The Kubernetes manifests (deploy/kubernetes): the files generated from subgraphs.json are current, and the registry's
+ * `checksReferencesWith` matches the subgraphs' code; both overlays render offline with `kubectl kustomize`, every
+ * object validates against the Kubernetes schemas (kubernetes-models), and what the federation relies on holds: probes,
  * resources, Services and budgets that find their pods, the autoscaler, who may connect to whom, the supergraph
- * ConfigMap, and Secrets (placeholders locally, none in production). Skipped, with the reason, where kubectl is absent.
+ * ConfigMap, and Secrets (placeholders locally, none in production). Those are skipped, with the reason, where kubectl
+ * is absent.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readSubgraphRegistry, shutdownTimingsFromEnv, subgraphUrlVariableName } from '@partnership/service-runtime';
+import { type RegisteredSubgraph, readSubgraphRegistry, shutdownTimingsFromEnv, subgraphUrlVariableName } from '@partnership/service-runtime';
 import * as apps from 'kubernetes-models/apps/v1';
 import * as autoscaling from 'kubernetes-models/autoscaling/v2';
 import * as networking from 'kubernetes-models/networking.k8s.io/v1';
 import * as policy from 'kubernetes-models/policy/v1';
 import * as core from 'kubernetes-models/v1';
-import { parse, parseAllDocuments } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 
 const root = join(__dirname, '..');
 const kubernetesDir = join(root, 'deploy', 'kubernetes');
@@ -22,6 +24,10 @@ const overlayDir = (overlay: string) => join(kubernetesDir, 'overlays', overlay)
 const composedSupergraph = join(root, 'supergraph', 'supergraph.graphql');
 const registry = readSubgraphRegistry(join(root, 'subgraphs.json'));
 const subgraphNames = registry.map((s) => s.name);
+// The generator `npm run compose` runs (through scripts/docker-compose-services.js) for the per-subgraph files.
+const { kubernetesManifests } = require('../scripts/kubernetes-manifests.js') as {
+  kubernetesManifests(subgraphs: RegisteredSubgraph[]): Array<{ file: string; wanted: string }>;
+};
 const federationNames = ['gateway', ...subgraphNames];
 const nameLabel = 'app.kubernetes.io/name';
 
@@ -133,20 +139,52 @@ function allowedSources(objects: K8sObject[], labels: Record<string, string>, po
   return [...sources].sort();
 }
 
-/** Which subgraphs each subgraph checks references with before a write (`peers.find('<subgraph>', …)` in its sources). */
-function referenceChecks(): Map<string, string[]> {
+/**
+ * Which subgraphs each subgraph's code checks references with before a write (`peers.find('<subgraph>', …)` in its
+ * sources). Comments are left out: the template's mutation shows such a call in one, which a new subgraph keeps.
+ */
+function referenceChecksInCode(): Map<string, string[]> {
   const calls = new Map<string, string[]>();
+  const withoutComments = (source: string) => source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
   for (const subgraph of registry) {
     const sources = readdirSync(join(root, subgraph.folder, 'src'), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts'));
     const called = sources.flatMap((file) =>
-      [...readFileSync(join(root, subgraph.folder, 'src', file), 'utf8').matchAll(/\bpeers\.find\s*(?:<[^(]*>)?\(\s*['"]([\w-]+)['"]/g)].map((m) => m[1]),
+      [...withoutComments(readFileSync(join(root, subgraph.folder, 'src', file), 'utf8')).matchAll(/\bpeers\.find\s*(?:<[^(]*>)?\(\s*['"]([\w-]+)['"]/g)].map(
+        (m) => m[1],
+      ),
     );
     calls.set(subgraph.name, [...new Set(called)].sort());
   }
   return calls;
 }
-const callersOf = (checks: Map<string, string[]>, callee: string) => [...checks].filter(([, called]) => called.includes(callee)).map(([caller]) => caller);
+/** The same, as subgraphs.json declares it (`checksReferencesWith`), from which the manifests are generated. */
+const referenceChecks = new Map(registry.map((s) => [s.name, s.checksReferencesWith]));
+const callersOf = (callee: string) => registry.filter((s) => s.checksReferencesWith.includes(callee)).map((s) => s.name);
 const podsNamed = (...names: string[]) => names.map((name) => `${nameLabel}=${name}`).sort();
+
+test("subgraphs.json's checksReferencesWith names the subgraphs each subgraph's code checks references with", () => {
+  const inCode = referenceChecksInCode();
+  // The scan must find the reference checks the subgraphs make, or this comparison would prove nothing.
+  expect([...inCode.values()].flat().length).toBeGreaterThan(0);
+  for (const { name, checksReferencesWith } of registry) {
+    const called = inCode.get(name) ?? [];
+    if (JSON.stringify([...checksReferencesWith].sort()) !== JSON.stringify(called)) {
+      throw new Error(
+        `${name} calls peers.find for ${JSON.stringify(called)} but subgraphs.json gives it "checksReferencesWith": ${JSON.stringify(checksReferencesWith)}: ` +
+          `set "checksReferencesWith": ${JSON.stringify(called)} in its entry (its <NAME>_URL variables and the peers' NetworkPolicy follow it), then run \`npm run compose\``,
+      );
+    }
+  }
+});
+
+test('the files generated from subgraphs.json are current (npm run compose writes them)', () => {
+  for (const { file, wanted } of kubernetesManifests(registry)) {
+    const path = join(root, file);
+    const current = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+    if (current !== wanted)
+      throw new Error(`${file} is ${current === undefined ? 'missing' : 'not what subgraphs.json makes'}: run \`npm run compose\` and commit it`);
+  }
+});
 
 test('the Kubernetes base holds the current supergraph (npm run compose copies it)', () => {
   const copy = readFileSync(join(kubernetesDir, 'base', 'supergraph.graphql'), 'utf8');
@@ -256,11 +294,10 @@ describeWithKubectl('Kubernetes manifests', () => {
     });
 
     test('every URL a service is given reaches a Service port of that subgraph; the gateway knows them all', () => {
-      const checks = referenceChecks();
       for (const deployment of federation()) {
         const env = literalEnv(containers(deployment)[0]);
         const urls = subgraphNames.filter((name) => env[subgraphUrlVariableName(name)] !== undefined);
-        const expected = deployment.metadata.name === 'gateway' ? subgraphNames : (checks.get(deployment.metadata.name) ?? []);
+        const expected = deployment.metadata.name === 'gateway' ? subgraphNames : (referenceChecks.get(deployment.metadata.name) ?? []);
         expect([deployment.metadata.name, urls.sort()]).toEqual([deployment.metadata.name, [...expected].sort()]);
         for (const name of urls) {
           const url = new URL(env[subgraphUrlVariableName(name)]);
@@ -296,12 +333,11 @@ describeWithKubectl('Kubernetes manifests', () => {
     });
 
     test("only the gateway, and the subgraphs that check references with it, reach a subgraph's GraphQL port", () => {
-      const checks = referenceChecks();
-      // The scan must find the reference checks the subgraphs make, or every expectation below would be too lax.
-      expect([...checks.values()].flat().length).toBeGreaterThan(0);
+      // Some subgraph must check references with another, or every expectation below would be too lax.
+      expect(registry.some((s) => s.checksReferencesWith.length > 0)).toBe(true);
       for (const name of subgraphNames) {
         const labels = podLabels(named(objects(), 'Deployment', name));
-        expect([name, allowedSources(objects(), labels, 'graphql')]).toEqual([name, podsNamed('gateway', ...callersOf(checks, name))]);
+        expect([name, allowedSources(objects(), labels, 'graphql')]).toEqual([name, podsNamed('gateway', ...callersOf(name))]);
       }
       expect(allowedSources(objects(), podLabels(named(objects(), 'Deployment', 'gateway')), 'graphql')).toEqual(['anyone']);
       if (overlay === 'local') expect(allowedSources(objects(), podLabels(named(objects(), 'Deployment', 'redis')), 'redis')).toEqual(podsNamed('gateway'));
@@ -353,11 +389,10 @@ describeWithKubectl('Kubernetes manifests', () => {
   test('the production overlay holds no secret value: its Secrets are created out of band, with the keys the local overlay has', () => {
     const production = rendered.production;
     expect(ofKind(production, 'Secret').map((s) => s.metadata.name)).toEqual([]);
-    // The keys of the local overlay's Secrets, by Secret name (before Kustomize adds the content hash).
-    const local = parse(readFileSync(join(overlayDir('local'), 'kustomization.yaml'), 'utf8')) as {
-      secretGenerator: Array<{ name: string; literals: string[] }>;
-    };
-    const localKeys = new Map(local.secretGenerator.map((g) => [g.name, g.literals.map((literal) => literal.split('=')[0])]));
+    // The keys of the local overlay's Secrets, by Secret name without the content hash Kustomize's generators append.
+    const localKeys = new Map(
+      ofKind(rendered.local, 'Secret').map((secret) => [secret.metadata.name.replace(/-[a-z0-9]{10}$/, ''), Object.keys(secret.data ?? {})]),
+    );
     const fromSecrets = new Set<string>();
     for (const deployment of ofKind(production, 'Deployment')) {
       for (const reference of secretReferences(deployment).filter((r) => !r.optional)) {

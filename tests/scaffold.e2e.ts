@@ -1,9 +1,10 @@
 /**
  * `npm run new-subgraph` end to end, in a temporary copy of the repository (never in this one): bad input is refused
  * and leaves nothing behind; a failed `npm install` is rolled back; `--name research --owner FR` makes a subgraph
- * that touches only the registry and package-lock.json outside its folder; `npm run compose` composes it; the built
- * federation (scripts/dist/start-federation.js on free ports, a scratch DATA_DIR) serves its field on Institution
- * through the gateway; its own tests and the registry test pass. Every process and folder is removed, also on failure.
+ * that touches only the registry and package-lock.json outside its folder; `npm run compose` composes it and writes
+ * its docker-compose service and Kubernetes objects; the built federation (scripts/dist/start-federation.js on free
+ * ports, a scratch DATA_DIR) serves its field on Institution through the gateway; its own tests, the registry test and
+ * the Kubernetes manifests' test pass. Every process and folder is removed, also on failure.
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -130,7 +131,11 @@ describe('npm run new-subgraph, in a copy of the repository', () => {
     const composed = run('npm', ['run', 'compose']);
     expect([composed.status, composed.stderr]).toEqual([0, expect.any(String)]);
     expect(changed(afterScaffold, snapshot(copy))).toEqual([
+      'deploy/kubernetes/base/gateway-subgraph-urls.yaml',
+      'deploy/kubernetes/base/subgraphs.yaml',
       'deploy/kubernetes/base/supergraph.graphql',
+      'deploy/kubernetes/overlays/local/database-secrets.yaml',
+      'deploy/kubernetes/overlays/production/read-replicas.yaml',
       'deploy/observability/prometheus.yml',
       'docker-compose.yml',
       'supergraph/supergraph.graphql',
@@ -144,10 +149,16 @@ describe('npm run new-subgraph, in a copy of the repository', () => {
     const built = run(process.execPath, ['scripts/build.js']);
     expect([built.status, built.stdout + built.stderr]).toEqual([0, '']);
 
-    // The new subgraph's tests, and the registry test (workspaces, jest projects, Dockerfile, docker-compose.yml).
-    const tested = run(join(copy, 'node_modules', '.bin', 'jest'), [`subgraphs/${NAME}/`, 'supergraph/test/registry.test.ts']);
+    // The new subgraph's tests, the registry test (workspaces, jest projects, Dockerfile, docker-compose.yml) and the
+    // Kubernetes manifests' (a Deployment, Service, budget and policy for it, with nothing written by hand).
+    const tested = run(join(copy, 'node_modules', '.bin', 'jest'), [
+      `subgraphs/${NAME}/`,
+      'supergraph/test/registry.test.ts',
+      'tests/kubernetes-manifests.test.ts',
+    ]);
     expect([tested.status, tested.stderr]).toEqual([0, expect.stringContaining(`PASS subgraphs/${NAME} `)]);
     expect(tested.stderr).toContain('PASS supergraph supergraph/test/registry.test.ts');
+    expect(tested.stderr).toContain('PASS tests tests/kubernetes-manifests.test.ts');
 
     const names = JSON.parse(registry()).subgraphs.map((s: { name: string }) => s.name) as string[];
     expect(names).toEqual([...registered.map((s) => s.name), NAME]);

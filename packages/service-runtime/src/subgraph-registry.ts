@@ -3,7 +3,8 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 
 /**
  * The registry of subgraphs: one JSON file (`subgraphs.json` at the repository root) listing every subgraph with
- * its folder, local port and owner. This module only reads it; it knows no subgraph names itself.
+ * its folder, local port, owner and the subgraphs it checks references with. This module only reads it; it knows no
+ * subgraph names itself.
  */
 export const SUBGRAPH_REGISTRY_FILE = 'subgraphs.json';
 
@@ -17,6 +18,11 @@ export interface RegisteredSubgraph {
   port: number;
   /** The partner team that owns it. */
   owner: string;
+  /**
+   * The registered subgraphs it asks before a write (`peers.find`) to check that the records it refers to exist: it
+   * gets their `<NAME>_URL`, and their NetworkPolicy lets it in. Empty when the field is left out.
+   */
+  checksReferencesWith: string[];
 }
 
 /**
@@ -46,24 +52,42 @@ export function readSubgraphRegistry(file: string | undefined = findSubgraphRegi
   const list = (parsed as { subgraphs?: unknown })?.subgraphs;
   if (!Array.isArray(list)) throw new Error(`${file}: expected { "subgraphs": [...] }`);
   const subgraphs = list.map((entry: unknown, i): RegisteredSubgraph => {
-    const { name, folder, port, owner } = (entry ?? {}) as Record<string, unknown>;
+    const { name, folder, port, owner, checksReferencesWith = [] } = (entry ?? {}) as Record<string, unknown>;
     const where = `${file}: subgraphs[${i}]`;
     if (typeof name !== 'string' || !/^[a-z][a-z0-9-]*$/.test(name)) throw new Error(`${where}.name must be lower-case letters, digits and dashes`);
     if (typeof folder !== 'string' || folder === '') throw new Error(`${where}.folder must be a folder path`);
     if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${where}.port must be an integer 1–65535`);
     if (typeof owner !== 'string' || owner === '') throw new Error(`${where}.owner must name the owning partner team`);
-    return { name, folder, port, owner };
+    if (!Array.isArray(checksReferencesWith) || checksReferencesWith.some((peer) => typeof peer !== 'string')) {
+      throw new Error(`${where}.checksReferencesWith must be a list of subgraph names`);
+    }
+    return { name, folder, port, owner, checksReferencesWith };
   });
   for (const [i, a] of subgraphs.entries()) {
     const b = subgraphs.slice(i + 1).find((other) => other.name === a.name || other.port === a.port);
     if (b) throw new Error(`${file}: ${a.name} and ${b.name} share a ${a.name === b.name ? 'name' : `port (${a.port})`}`);
   }
+  // Peers may check references with each other (a cycle is fine); each name must be another registered subgraph, once.
+  const names = subgraphs.map((s) => s.name);
+  for (const [i, { name, checksReferencesWith }] of subgraphs.entries()) {
+    const where = `${file}: subgraphs[${i}].checksReferencesWith`;
+    for (const [j, peer] of checksReferencesWith.entries()) {
+      if (peer === name) throw new Error(`${where}: ${name} cannot list itself`);
+      if (!names.includes(peer)) throw new Error(`${where}: "${peer}" is not a registered subgraph (registered: ${names.join(', ')})`);
+      if (checksReferencesWith.indexOf(peer) !== j) throw new Error(`${where}: "${peer}" is listed twice`);
+    }
+  }
   return subgraphs;
 }
 
-/** The variable that holds a subgraph's URL: the name upper-cased, other characters as `_`, then `_URL`. */
+/** The prefix of a subgraph's variables (`<PREFIX>_URL`, `<PREFIX>_DATABASE_URL`): the name upper-cased, other characters as `_`. */
+export function subgraphVariablePrefix(name: string): string {
+  return name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+}
+
+/** The variable that holds a subgraph's URL: `<PREFIX>_URL`. */
 export function subgraphUrlVariableName(name: string): string {
-  return `${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_URL`;
+  return `${subgraphVariablePrefix(name)}_URL`;
 }
 
 /** The `<NAME>_URL` variables of a local run: every registered subgraph at `http://<host>:<port>/graphql`. */

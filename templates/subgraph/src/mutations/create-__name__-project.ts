@@ -54,7 +54,9 @@ export async function create__Name__Project(input: Create__Name__ProjectInput, c
   const earlier = await earlierCreate(context.database, request);
   if (earlier !== null) return earlier;
   // To check leadInstitutionId with the institutions subgraph, ask it here, before the transaction:
-  // `context.peers.find('institutions', 'Institution', [id], 'country', context.caller)` (see the training subgraph).
+  // `context.peers.find('institutions', 'Institution', [id], 'country', context.caller)` (see the training subgraph),
+  // and add "institutions" to this subgraph's `checksReferencesWith` in subgraphs.json: it then gets INSTITUTIONS_URL,
+  // and the Kubernetes NetworkPolicy lets it reach institutions (npm run compose).
   const project: __Name__Project = { id: request.recordId, ...fields };
   try {
     return await createOnce(context.database, request, async (manager) => {
