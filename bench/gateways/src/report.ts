@@ -148,7 +148,7 @@ subgraph request (ours natively; each peer with a few lines of its documented ho
 fetcher for @apollo/gateway, an \`onFetch\` plugin for Hive Gateway); the peers run on their defaults otherwise. Ours
 runs with \`RATE_LIMIT_PER_MINUTE=0\` (its default of 600 a minute per client would refuse a load test). ${run.pinning}
 Before the rounds of each kind of traffic, the subgraphs warm up on it for ${run.warmupSeconds * 3} s (unmeasured). Each gateway runs alone while it is measured: ${run.connections} connections (autocannon), a ${run.warmupSeconds} s warm-up, then ${run.rounds} interleaved
-round(s) of ${run.durationSeconds} s (round 1 of every gateway, then round 2, ...). Figures are medians over the rounds; peak RSS is
+round(s) of ${run.durationSeconds} s (round 1 of every gateway, then round 2, ..., each round starting one gateway further down the list). Figures are medians over the rounds; peak RSS is
 the highest sample (every 500 ms, the gateway with every process it started); CPU per request is user + system time
 from /proc divided by the requests answered; subgraph CPU is the three subgraphs' together; MySQL CPU is
 the database server's (any other client of it on the machine included). "Other work" is the CPU

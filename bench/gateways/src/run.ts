@@ -195,7 +195,11 @@ async function main(): Promise<void> {
         }
       }
       for (let round = 1; round <= options.rounds; round += 1) {
-        for (const gateway of options.gateways) {
+        // Each round starts one gateway further down the list: the first of a round measured lower than the same
+        // gateway later in the round (after a peer's round the subgraphs have garbage to collect), and no gateway keeps
+        // that place.
+        const offset = (round - 1) % options.gateways.length;
+        for (const gateway of [...options.gateways.slice(offset), ...options.gateways.slice(0, offset)]) {
           const rounds = byGateway.get(gateway.id) ?? [];
           byGateway.set(gateway.id, rounds);
           say(`${kind} traffic, round ${round}/${options.rounds}: ${gateway.label}`);
