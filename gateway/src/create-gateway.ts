@@ -9,12 +9,12 @@ import express, { type ErrorRequestHandler } from 'express';
 import { signingSecret, type Caller } from '@partnership/request-signing';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import pino, { type Logger } from 'pino';
-import { ERROR_CODES, listenForMetrics, metricsText, withTraceId, type MetricsListener } from '@partnership/service-runtime';
+import { ERROR_CODES, listenForMetrics, metricsText, type MetricsListener } from '@partnership/service-runtime';
 import { createAuthenticator } from './authentication';
 import type { GatewayConfig } from './config';
 import { corsAllowList } from './cors';
 import { developmentSignIn } from './dev-sign-in';
-import { formatGatewayError } from './error-masking';
+import { formatGatewayError, sendGatewayError } from './error-masking';
 import { examplesFor, explorerAssets, loadExamples, sendExplorerPage, wantsExplorerPage } from './explorer';
 import { introspectionPolicyPlugin } from './introspection';
 import { createGatewayMetrics, manifestOperationNames } from './metrics';
@@ -250,9 +250,7 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
   app.get('/metrics', async (req, res) => {
     const caller = await authenticator.authenticate(req.headers.authorization).catch(() => null);
     if (!caller?.roles.includes('admin')) {
-      res
-        .status(caller ? 403 : 401)
-        .json({ errors: [{ message: 'Metrics are for admins', extensions: { code: caller ? ERROR_CODES.FORBIDDEN : ERROR_CODES.UNAUTHENTICATED } }] });
+      sendGatewayError(res, caller ? 403 : 401, 'Metrics are for admins', { code: caller ? ERROR_CODES.FORBIDDEN : ERROR_CODES.UNAUTHENTICATED });
       return;
     }
     const { contentType, body } = await metricsText(metrics.registry);
@@ -305,7 +303,7 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
     }),
   );
   app.use((_req, res) => {
-    res.status(404).json({ errors: [{ message: 'Not found: GraphQL is served at /graphql', extensions: { code: ERROR_CODES.NOT_FOUND } }] });
+    sendGatewayError(res, 404, 'Not found: GraphQL is served at /graphql', { code: ERROR_CODES.NOT_FOUND });
   });
   app.use(requestErrors(config.limits.maxRequestBytes));
 
@@ -344,9 +342,7 @@ function requestErrors(maxRequestBytes: number): ErrorRequestHandler {
   return (error: { type?: string; status?: number; message?: string }, _req, res, next) => {
     if (res.headersSent) return next(error);
     const { requestId, logger } = requestScopeOf(res);
-    const fail = (status: number, message: string, extensions: Record<string, unknown>) => {
-      res.status(status).json({ errors: [withTraceId({ message, extensions })] });
-    };
+    const fail = (status: number, message: string, extensions: Record<string, unknown>) => sendGatewayError(res, status, message, extensions);
     if (error.type === 'entity.parse.failed') {
       fail(400, `The request body is not valid JSON: ${error.message}`, { code: ERROR_CODES.BAD_REQUEST });
     } else if (error.type === 'entity.too.large') {

@@ -5,6 +5,7 @@ import { ERROR_CODES } from '@partnership/service-runtime';
 import express, { type Response, type Router } from 'express';
 import { issueToken, localSigningKey } from './authentication';
 import { isLoopbackHost, type GatewayConfig } from './config';
+import { sendGatewayError } from './error-masking';
 
 /** Where the explorer asks for a development token. */
 export const developmentTokenPath = '/auth/dev-token';
@@ -77,5 +78,5 @@ export function developmentSignIn(config: GatewayConfig, server: Server): Develo
 }
 
 function refuse(res: Response, code: string, message: string): void {
-  res.status(400).json({ errors: [{ message, extensions: { code } }] });
+  sendGatewayError(res, 400, message, { code });
 }

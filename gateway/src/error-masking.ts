@@ -1,11 +1,20 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { Response } from 'express';
 import type { Logger } from 'pino';
 import { ERROR_CODES, withTraceId } from '@partnership/service-runtime';
 import { OperationLimitError, tooManyTokens } from './operation-limits';
 import { currentRequestScope } from './request-id';
 
 export const internalErrorMessage = 'Internal server error';
+
+/**
+ * Answers a request refused before GraphQL runs (a body that is not JSON, a missing preflight header, an untrusted
+ * operation, an unknown path...) with a GraphQL-shaped error, carrying the trace id as every error does.
+ */
+export function sendGatewayError(res: Response, status: number, message: string, extensions: Record<string, unknown>): void {
+  res.status(status).json({ errors: [withTraceId({ message, extensions })] });
+}
 
 /**
  * Apollo's `formatError`: what a client may see of an error.

@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
-import { ERROR_CODES, withTraceId } from '@partnership/service-runtime';
+import { ERROR_CODES } from '@partnership/service-runtime';
+import { sendGatewayError } from './error-masking';
 
 // Apollo's CSRF prevention (csrfPrevention: true) refuses a request a browser could send cross-site without a
 // preflight: no content-type or a "simple" one, and none of these headers. It answers with a generic text; this
@@ -18,6 +19,6 @@ export function explainPreflightHeaders(): RequestHandler {
       req.method === 'POST'
         ? `Send the header "content-type: application/json" with a JSON body ({"query": ...}); this request sent ${contentType ? `"content-type: ${contentType}"` : 'no content-type'} (curl -d sends application/x-www-form-urlencoded: add -H 'content-type: application/json'). Without it the request is refused as a possible Cross-Site Request Forgery (CSRF).`
         : 'Send the header "apollo-require-preflight: true" with a GET (curl: -H \'apollo-require-preflight: true\'), or POST a JSON body with "content-type: application/json". Without it the request is refused as a possible Cross-Site Request Forgery (CSRF).';
-    res.status(400).json({ errors: [withTraceId({ message, extensions: { code: ERROR_CODES.PREFLIGHT_HEADER_REQUIRED } })] });
+    sendGatewayError(res, 400, message, { code: ERROR_CODES.PREFLIGHT_HEADER_REQUIRED });
   };
 }

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { RequestHandler } from 'express';
-import { ERROR_CODES, withTraceId } from '@partnership/service-runtime';
+import { ERROR_CODES } from '@partnership/service-runtime';
+import { sendGatewayError } from './error-masking';
 import { requestScopeOf } from './request-id';
 
 /**
@@ -119,7 +120,7 @@ export function refuseUntrustedOperations(trusted: TrustedDocuments | undefined)
     const id = typeof query === 'string' ? sha256Hex(query) : query == null && typeof sha256Hash === 'string' ? sha256Hash : undefined;
     if (id === undefined || trusted.byId.has(id)) return next();
     requestScopeOf(res).logger.info({ id }, 'untrusted operation refused');
-    res.status(400).json({ errors: [withTraceId({ message: untrustedOperationMessage, extensions: { code: ERROR_CODES.OPERATION_NOT_TRUSTED } })] });
+    sendGatewayError(res, 400, untrustedOperationMessage, { code: ERROR_CODES.OPERATION_NOT_TRUSTED });
   };
 }
 
