@@ -52,6 +52,16 @@ interface KeptEntity {
  * (`private`) is never kept. Fetches made for mutations neither read nor fill it: a mutation's answer shows its write.
  */
 export function createEntityCache(store: EntityStore, observe: EntityCacheObserver = () => {}): EntityCache {
+  // One generation per client request, read at its first entity fetch: with Redis, a read per request, not per fetch.
+  const generations = new WeakMap<object, Promise<string>>();
+  const generationOf = (request: object) => {
+    let generation = generations.get(request);
+    if (!generation) {
+      generation = store.generation();
+      generations.set(request, generation);
+    }
+    return generation;
+  };
   return {
     async fetch(subgraphName, options, send) {
       const representations = options.request.variables?.representations;
@@ -63,7 +73,7 @@ export function createEntityCache(store: EntityStore, observe: EntityCacheObserv
       const fetchKey = createHash('sha256')
         .update(JSON.stringify([subgraphName, caller, withoutOperationName(options.request.query), otherVariables]))
         .digest('base64url');
-      const prefix = `entity:${store.supergraphId() ?? ''}:${await store.generation()}:${fetchKey}:`;
+      const prefix = `entity:${store.supergraphId() ?? ''}:${await generationOf(options.incomingRequestContext)}:${fetchKey}:`;
       const keys = representations.map((representation) => prefix + JSON.stringify(representation));
       const now = Date.now();
       const kept = await Promise.all(keys.map(async (key) => readKept(await store.get(key), now)));

@@ -121,6 +121,25 @@ describe('the entity cache', () => {
     }
   });
 
+  test("a client request's fetches read the generation once; the next request reads it again", async () => {
+    let reads = 0;
+    const cache = createEntityCache({ ...memoryStore(), generation: async () => `g${++reads}` });
+    const first = fetchOptions(['a']);
+    await cache.fetch('institutions', first, subgraph().send);
+    // The same client request (its context object): the generation read for its first fetch, and its entities.
+    const sameRequest = {
+      ...fetchOptions(['a', 'b']),
+      incomingRequestContext: (first as { incomingRequestContext: object }).incomingRequestContext,
+    } as Options;
+    const again = subgraph();
+    await cache.fetch('institutions', sameRequest, again.send);
+    expect([reads, again.asked]).toEqual([1, [['b']]]);
+    // Another request reads it anew (here a new generation: nothing kept under the old one is served).
+    const next = subgraph();
+    await cache.fetch('institutions', fetchOptions(['a']), next.send);
+    expect([reads, next.asked]).toEqual([2, [['a']]]);
+  });
+
   test('fetches that differ only in their operation name share entities; other selections do not', async () => {
     const cache = createEntityCache(memoryStore());
     await cache.fetch('institutions', fetchOptions(['a']), subgraph().send);
