@@ -1,7 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { createGateway, gatewayConfigFromEnv, type Gateway } from '@partnership/gateway';
 import type { Caller } from '@partnership/subgraph-kit';
 import { scratchTargets } from '@partnership/subgraph-kit/testing';
 import { bootFederation, type Federation } from './federation';
+
+const redisUrl = process.env.REDIS_TEST_URL || undefined;
+const testWithRedis = redisUrl ? test : test.skip;
 
 const UZ_EDITOR: Caller = { subject: 'uz-editor', partner: 'UZ', roles: ['editor'] };
 const FR_VIEWER: Caller = { subject: 'fr-viewer', partner: 'FR', roles: ['viewer'] };
@@ -128,5 +132,52 @@ for (const target of scratchTargets) {
       expect(anonymous.askedInstitutions).toBe(true);
       expect(anonymous.answer.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     });
+
+    testWithRedis(
+      `two gateway replicas sharing Redis share entities, and a mutation through one is seen through the other${redisUrl ? '' : ' (skipped: REDIS_TEST_URL not set)'}`,
+      async () => {
+        const keyPrefix = `e2e-entities-${randomUUID()}`;
+        const replicas: Gateway[] = [];
+        try {
+          for (let i = 0; i < 2; i += 1) {
+            const replica = await createGateway({
+              ...gatewayConfigFromEnv({
+                DATA_DIR: federation.dataDir,
+                LOG_LEVEL: process.env.LOG_LEVEL,
+                REDIS_URL: redisUrl,
+                RESPONSE_CACHE_KEY_PREFIX: keyPrefix,
+              }),
+              subgraphUrlOverride: (name) => federation.urls[name as keyof Federation['urls']],
+              rateLimit: { perMinute: 0, keyPrefix },
+            });
+            await replica.listen(0);
+            replicas.push(replica);
+          }
+          const [one, two] = replicas.map((r) => r.url);
+          const id = agreementIds[0];
+          expect((await asking(null, PARTIES_BY_TITLE, { id }, one)).askedInstitutions).toBe(true);
+          // The other replica finds the entities the first one kept.
+          const shared = await asking(null, PARTIES_BY_STATUS, { id }, two);
+          expect(shared.askedInstitutions).toBe(false);
+
+          const party = shared.answer.data.agreement.parties[0].institution as { id: string; city: string | null };
+          const { data: read } = await ask(UZ_EDITOR, 'query Version($id: ID!) { institution(id: $id) { version } }', { id: party.id }, two);
+          const city = `${party.city ?? 'City'} (replica)`;
+          const moved = await ask(
+            UZ_EDITOR,
+            'mutation Move($id: ID!, $v: Int!, $city: String!) { updateInstitution(input: { id: $id, version: $v, city: $city }) { institution { city } } }',
+            { id: party.id, v: read.institution.version, city },
+            two,
+          );
+          expect(moved.errors).toBeUndefined();
+          const after = await asking(null, PARTIES_BY_TITLE, { id }, one);
+          expect(after.askedInstitutions).toBe(true);
+          expect(after.answer.data.agreement.parties[0].institution.city).toBe(city);
+        } finally {
+          for (const replica of replicas) await replica.stop();
+        }
+      },
+      30_000,
+    );
   });
 }
