@@ -1,7 +1,7 @@
-import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isRole, ROLES, type Role } from '@partnership/domain';
+import express from 'express';
 import { configuredSigningSecret, MIN_SECRET_LENGTH } from '@partnership/request-signing';
 import {
   defaultDataDir,
@@ -331,32 +331,29 @@ export function isLoopbackHost(host: string): boolean {
   return bare === 'localhost' || bare === '::1' || /^127(\.\d{1,3}){3}$/.test(bare) || /^::ffff:127(\.\d{1,3}){3}$/.test(bare);
 }
 
-const proxyNames = new Set(['loopback', 'linklocal', 'uniquelocal']);
-
 /**
  * TRUST_PROXY: unset (trust no proxy), a number of hops from 1 to 10, or a comma-separated list of addresses, CIDR
- * ranges and the names loopback, linklocal, uniquelocal (Express's `trust proxy`).
+ * ranges and the names loopback, linklocal, uniquelocal (Express's `trust proxy`, which also checks the list).
  */
 function trustProxyFromEnv(env: NodeJS.ProcessEnv): GatewayConfig['trustProxy'] {
   const raw = env.TRUST_PROXY?.trim();
   if (!raw) return false;
+  const refused = (reason: string) =>
+    new Error(
+      `TRUST_PROXY must be a number of proxies from 1 to 10, or addresses, CIDR ranges and the names loopback, linklocal, uniquelocal separated by commas (got "${raw}": ${reason})`,
+    );
   if (/^\d+$/.test(raw)) {
     const hops = Number(raw);
     if (hops >= 1 && hops <= 10) return hops;
-  } else {
-    const entries = raw.split(',').map((entry) => entry.trim());
-    const valid = (entry: string) => {
-      if (proxyNames.has(entry)) return true;
-      const [address, prefix, ...rest] = entry.split('/');
-      const family = isIP(address);
-      if (family === 0 || rest.length > 0) return false;
-      return prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
-    };
-    if (entries.every(valid)) return entries;
+    throw refused('not from 1 to 10');
   }
-  throw new Error(
-    `TRUST_PROXY must be a number of proxies from 1 to 10, or addresses, CIDR ranges and the names loopback, linklocal, uniquelocal separated by commas (got "${raw}")`,
-  );
+  const entries = raw.split(',').map((entry) => entry.trim());
+  try {
+    express().set('trust proxy', entries);
+  } catch (error) {
+    throw refused((error as Error).message);
+  }
+  return entries;
 }
 
 function switchFromEnv(env: NodeJS.ProcessEnv, variable: string, fallback: boolean): boolean {
